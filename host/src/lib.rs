@@ -1,0 +1,22 @@
+//! kiln's device layer.
+//!
+//! * [`layout`]: the one byte layout of BN254 data at the device edge, and its conversions.
+//! * [`backend`]: the seam every prover calls for MSMs, NTTs and vector operations, with
+//!   resident device buffers.
+//! * [`cpu`]: the arkworks reference backend.
+//! * [`conformance`]: the suite that checks any backend against the reference.
+//!
+//! Nothing here knows about proof systems; see `kiln-prover` for those.
+
+pub mod backend;
+pub mod conformance;
+pub mod cpu;
+pub mod device;
+pub mod error;
+pub mod layout;
+mod sysinfo;
+
+pub use backend::{Backend, BackendId, DeviceBuffer, G1Bases, G2Bases, NttOp, Scalars, VecOp, MAX_LOG_NTT};
+pub use cpu::CpuBackend;
+pub use device::{DeviceInfo, DeviceKind};
+pub use error::{Error, Result};
