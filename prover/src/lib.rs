@@ -1,0 +1,32 @@
+//! kiln's provers, generic over the backend seam.
+//!
+//! * [`groth16`]: Groth16 for arkworks proving keys, byte-identical to ark-groth16.
+//! * [`r1cs`]: constraint systems as matrices, synthesis from arkworks circuits, satisfaction.
+//! * [`examples`]: small circuits for tests, benchmarks and the demo.
+//!
+//! Every prover takes a `&dyn Backend`, so the same code proves on any device, and checks each
+//! proof with the verifier before returning it.
+
+pub mod error;
+pub mod examples;
+pub mod groth16;
+pub mod r1cs;
+
+pub use error::{ProverError, Result};
+pub use groth16::{Groth16Prover, StageTimings};
+pub use r1cs::{synthesize, R1cs};
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, ProvingKey};
+use ark_relations::gr1cs::ConstraintSynthesizer;
+use ark_std::rand::{CryptoRng, RngCore};
+
+/// A circuit-specific Groth16 setup with ark-groth16 (trusted: the toxic waste comes from `rng`).
+/// For development and tests; production keys come from a ceremony.
+pub fn groth16_setup<C: ConstraintSynthesizer<Fr>>(
+    circuit: C,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<ProvingKey<Bn254>> {
+    Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit, rng)
+        .map_err(|e| ProverError::Synthesis(e.to_string()))
+}

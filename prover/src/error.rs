@@ -1,0 +1,39 @@
+//! Why a proof was not produced.
+
+use thiserror::Error;
+
+/// A refusal to prove. No partial or unverified proof ever accompanies one of these.
+#[derive(Debug, Error)]
+pub enum ProverError {
+    /// The assignment does not satisfy the constraint system.
+    #[error("constraint {index} is not satisfied: <A_{index}, w> * <B_{index}, w> != <C_{index}, w>")]
+    Unsatisfied { index: usize },
+    /// The assignment does not have one value per variable.
+    #[error("the assignment has {got} values but the constraint system has {expected} variables (1 + public inputs + witnesses)")]
+    AssignmentLength { expected: usize, got: usize },
+    /// The first variable is the constant one; anything else cannot be a valid assignment.
+    #[error("assignment[0] must be 1 (the constant variable), got something else")]
+    FirstNotOne,
+    /// The proving key was made for a different constraint system.
+    #[error("the proving key does not match the constraint system: {0}")]
+    KeyMismatch(String),
+    /// The constraint system itself is malformed (a row naming a variable that does not exist...).
+    #[error("malformed constraint system: {0}")]
+    MalformedSystem(String),
+    /// The circuit needs a larger evaluation domain than BN254's Fr has.
+    #[error("the circuit needs an evaluation domain of {needed} points; BN254's Fr supports at most 2^28")]
+    DomainTooLarge { needed: usize },
+    /// The backend failed.
+    #[error("backend: {0}")]
+    Backend(#[from] kiln_host::Error),
+    /// Constraint synthesis failed.
+    #[error("synthesis: {0}")]
+    Synthesis(String),
+    /// The computed proof did not verify. This is a bug in kiln or a faulty device, never a
+    /// property of the input: a satisfied assignment always yields a valid proof.
+    #[error("internal error: the computed proof does not verify (faulty backend '{backend}'?); it was discarded")]
+    ProofDidNotVerify { backend: &'static str },
+}
+
+/// Result alias for the prover.
+pub type Result<T, E = ProverError> = std::result::Result<T, E>;

@@ -1,0 +1,198 @@
+//! Groth16 over the seam against ark-groth16: byte-identical proofs for the same r and s on
+//! circuits of different shapes, refusal of unsatisfied or mismatched inputs, and the
+//! verification gate.
+
+use ark_bn254::{Bn254, Fr, G1Projective};
+use ark_ff::{UniformRand, Zero};
+use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_relations::gr1cs::ConstraintSynthesizer;
+use ark_serialize::CanonicalSerialize;
+use ark_std::rand::{rngs::StdRng, Rng};
+use kiln_host::conformance::seeded_rng;
+use kiln_host::{Backend, CpuBackend};
+use kiln_prover::examples::{CubicChain, DenseRows, SumOfSquares};
+use kiln_prover::{groth16_setup, synthesize, Groth16Prover, ProverError, R1cs};
+
+fn bytes(proof: &Proof<Bn254>) -> (Vec<u8>, Vec<u8>) {
+    let mut compressed = Vec::new();
+    proof.serialize_compressed(&mut compressed).unwrap();
+    let mut uncompressed = Vec::new();
+    proof.serialize_uncompressed(&mut uncompressed).unwrap();
+    (compressed, uncompressed)
+}
+
+/// Sets the circuit up, then proves it with kiln and with ark-groth16 for several random (r, s)
+/// and for the degenerate r = s = 0, and demands identical bytes.
+fn assert_byte_identical<C: ConstraintSynthesizer<Fr> + Clone>(name: &str, circuit: C, rng: &mut StdRng) {
+    let pk: ProvingKey<Bn254> = groth16_setup(circuit.clone(), rng).unwrap();
+    let (r1cs, assignment) = synthesize(circuit).unwrap();
+    let backend = CpuBackend::new();
+    let prover = Groth16Prover::new(&backend, pk.clone()).unwrap();
+    let mut randomness: Vec<(Fr, Fr)> = (0..3).map(|_| (Fr::rand(rng), Fr::rand(rng))).collect();
+    randomness.push((Fr::zero(), Fr::zero()));
+    for (r, s) in randomness {
+        let ours = prover.prove_with_randomness(&r1cs, &assignment, r, s).unwrap();
+        let theirs = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+            &pk,
+            r,
+            s,
+            &[r1cs.a.clone(), r1cs.b.clone(), r1cs.c.clone()],
+            r1cs.num_instance_variables,
+            r1cs.num_constraints(),
+            &assignment,
+        )
+        .unwrap();
+        assert_eq!(bytes(&ours), bytes(&theirs), "{name}: proof bytes differ from ark-groth16 (r = {r}, s = {s})");
+    }
+}
+
+#[test]
+fn proofs_are_byte_identical_to_ark_groth16_across_circuit_shapes() {
+    let mut rng = seeded_rng("groth16 byte identity");
+    let x = Fr::rand(&mut rng);
+    assert_byte_identical("cubic chain, 1 round", CubicChain { x, rounds: 1 }, &mut rng);
+    assert_byte_identical("cubic chain, 100 rounds", CubicChain { x, rounds: 100 }, &mut rng);
+    let values: Vec<Fr> = (0..rng.gen_range(5..40)).map(|_| Fr::rand(&mut rng)).collect();
+    assert_byte_identical("sum of squares (many public inputs)", SumOfSquares { values }, &mut rng);
+    // 62 dense rows + 1 empty-A row + 1 instance variable = 64: the domain is filled exactly.
+    let xs: Vec<Fr> = (0..62).map(|_| Fr::rand(&mut rng)).collect();
+    assert_byte_identical("dense rows filling the domain", DenseRows { xs: xs.clone() }, &mut rng);
+    // One more row overflows into a domain twice as large.
+    let mut more = xs;
+    more.push(Fr::rand(&mut rng));
+    assert_byte_identical("dense rows overflowing the domain by one", DenseRows { xs: more }, &mut rng);
+}
+
+fn cubic_setup(rng: &mut StdRng, rounds: usize) -> (ProvingKey<Bn254>, R1cs, Vec<Fr>) {
+    let circuit = CubicChain { x: Fr::rand(rng), rounds };
+    let pk = groth16_setup(circuit.clone(), rng).unwrap();
+    let (r1cs, assignment) = synthesize(circuit).unwrap();
+    (pk, r1cs, assignment)
+}
+
+#[test]
+fn an_unsatisfied_assignment_is_refused_naming_the_first_failing_constraint() {
+    let mut rng = seeded_rng("unsatisfied");
+    let (pk, r1cs, assignment) = cubic_setup(&mut rng, 10);
+    let backend = CpuBackend::new();
+    let prover = Groth16Prover::new(&backend, pk).unwrap();
+    // Layout of CubicChain: instance [1, y], then witnesses x_0, (t_i, x_{i+1}) per round.
+    // t_3 sits at 2 + 1 + 2*3 = 9 and first appears in constraint 2*3 = 6 (x_3 * x_3 = t_3).
+    let mut bad = assignment.clone();
+    bad[9] += Fr::from(1u64);
+    match prover.prove(&r1cs, &bad, &mut rng) {
+        Err(ProverError::Unsatisfied { index }) => assert_eq!(index, 6),
+        other => panic!("expected Unsatisfied {{ index: 6 }}, got {other:?}"),
+    }
+    assert!(matches!(r1cs.check_satisfied(&bad), Err(ProverError::Unsatisfied { index: 6 })));
+    // A wrong public output breaks only the last constraint.
+    let mut bad = assignment.clone();
+    bad[1] += Fr::from(1u64);
+    let last = r1cs.num_constraints() - 1;
+    assert!(matches!(prover.prove(&r1cs, &bad, &mut rng), Err(ProverError::Unsatisfied { index }) if index == last));
+    assert!(r1cs.check_satisfied(&assignment).is_ok());
+}
+
+#[test]
+fn malformed_inputs_are_refused() {
+    let mut rng = seeded_rng("malformed");
+    let (pk, r1cs, assignment) = cubic_setup(&mut rng, 4);
+    let backend = CpuBackend::new();
+    let prover = Groth16Prover::new(&backend, pk).unwrap();
+    assert!(matches!(
+        prover.prove(&r1cs, &assignment[1..], &mut rng),
+        Err(ProverError::AssignmentLength { .. })
+    ));
+    let mut not_one = assignment.clone();
+    not_one[0] = Fr::from(2u64);
+    assert!(matches!(prover.prove(&r1cs, &not_one, &mut rng), Err(ProverError::FirstNotOne)));
+
+    // A key for a different circuit.
+    let (_, other_r1cs, other_assignment) = cubic_setup(&mut rng, 9);
+    assert!(matches!(
+        prover.prove(&other_r1cs, &other_assignment, &mut rng),
+        Err(ProverError::KeyMismatch(_))
+    ));
+
+    // A row naming a variable that does not exist.
+    let mut broken = r1cs.clone();
+    broken.a[0].push((Fr::from(1u64), 10_000));
+    assert!(matches!(prover.prove(&broken, &assignment, &mut rng), Err(ProverError::MalformedSystem(_))));
+}
+
+#[test]
+fn a_faulty_backend_never_yields_a_proof() {
+    /// Correct in everything but G1 MSMs, where it adds the generator: the proof it would produce
+    /// is well-formed but false.
+    struct Faulty(CpuBackend);
+    impl Backend for Faulty {
+        fn name(&self) -> &'static str {
+            "faulty"
+        }
+        fn id(&self) -> kiln_host::BackendId {
+            self.0.id()
+        }
+        fn device_info(&self) -> kiln_host::DeviceInfo {
+            self.0.device_info()
+        }
+        fn upload_g1(&self, b: &[ark_bn254::G1Affine]) -> kiln_host::Result<kiln_host::G1Bases> {
+            self.0.upload_g1(b)
+        }
+        fn upload_g2(&self, b: &[ark_bn254::G2Affine]) -> kiln_host::Result<kiln_host::G2Bases> {
+            self.0.upload_g2(b)
+        }
+        fn upload_scalars(&self, v: &[Fr]) -> kiln_host::Result<kiln_host::Scalars> {
+            self.0.upload_scalars(v)
+        }
+        fn download_scalars_unchecked(&self, v: &kiln_host::Scalars) -> kiln_host::Result<Vec<Fr>> {
+            self.0.download_scalars_unchecked(v)
+        }
+        fn msm_g1_unchecked(&self, b: &kiln_host::G1Bases, s: &kiln_host::Scalars) -> kiln_host::Result<G1Projective> {
+            Ok(self.0.msm_g1_unchecked(b, s)? + ark_bn254::G1Affine::generator_point())
+        }
+        fn msm_g2_unchecked(&self, b: &kiln_host::G2Bases, s: &kiln_host::Scalars) -> kiln_host::Result<ark_bn254::G2Projective> {
+            self.0.msm_g2_unchecked(b, s)
+        }
+        fn ntt_unchecked(&self, v: &mut kiln_host::Scalars, op: kiln_host::NttOp) -> kiln_host::Result<()> {
+            self.0.ntt_unchecked(v, op)
+        }
+        fn vec_op_unchecked(&self, v: &mut kiln_host::Scalars, op: kiln_host::VecOp<'_>) -> kiln_host::Result<()> {
+            self.0.vec_op_unchecked(v, op)
+        }
+    }
+    trait GeneratorPoint {
+        fn generator_point() -> Self;
+    }
+    impl GeneratorPoint for ark_bn254::G1Affine {
+        fn generator_point() -> Self {
+            use ark_ec::AffineRepr;
+            Self::generator()
+        }
+    }
+    let mut rng = seeded_rng("faulty backend");
+    let (pk, r1cs, assignment) = cubic_setup(&mut rng, 4);
+    let faulty = Faulty(CpuBackend::new());
+    let prover = Groth16Prover::new(&faulty, pk).unwrap();
+    assert!(matches!(
+        prover.prove(&r1cs, &assignment, &mut rng),
+        Err(ProverError::ProofDidNotVerify { backend: "faulty" })
+    ));
+}
+
+#[test]
+fn one_loaded_key_proves_many_witnesses() {
+    let mut rng = seeded_rng("many witnesses");
+    let circuit = CubicChain { x: Fr::rand(&mut rng), rounds: 20 };
+    let pk = groth16_setup(circuit, &mut rng).unwrap();
+    let backend = CpuBackend::new();
+    let prover = Groth16Prover::new(&backend, pk.clone()).unwrap();
+    let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
+    for _ in 0..3 {
+        let circuit = CubicChain { x: Fr::rand(&mut rng), rounds: 20 };
+        let y = circuit.output();
+        let (r1cs, assignment) = synthesize(circuit).unwrap();
+        let proof = prover.prove(&r1cs, &assignment, &mut rng).unwrap();
+        assert!(Groth16::<Bn254>::verify_proof(&pvk, &proof, &[y]).unwrap());
+        assert!(!Groth16::<Bn254>::verify_proof(&pvk, &proof, &[y + Fr::from(1u64)]).unwrap());
+    }
+}
