@@ -1,0 +1,27 @@
+//! # kiln
+//!
+//! A BN254 proving coprocessor: one Groth16 prover API (PLONK to follow) over interchangeable
+//! backends (the arkworks CPU reference today; CUDA, WGSL/wgpu and FPGA backends plug into the
+//! same seam), every one checked bit-for-bit against the CPU reference.
+//!
+//! ```no_run
+//! use ark_bn254::Fr;
+//! use kiln::prover::{examples::CubicChain, groth16_setup, synthesize, Groth16Prover};
+//!
+//! let mut rng = ark_std::rand::thread_rng();
+//! let circuit = CubicChain { x: Fr::from(3u64), rounds: 1000 };
+//! let pk = groth16_setup(circuit.clone(), &mut rng)?;
+//! let backend = kiln::backends::open_best();
+//! let prover = Groth16Prover::new(&*backend, pk)?; // bases uploaded once
+//! let (r1cs, assignment) = synthesize(circuit)?;
+//! let proof = prover.prove(&r1cs, &assignment, &mut rng)?; // verified before it is returned
+//! # Ok::<(), kiln::prover::ProverError>(())
+//! ```
+
+pub mod backends;
+
+pub use kiln_host as host;
+pub use kiln_prover as prover;
+
+pub use kiln_host::{Backend, NttOp, VecOp};
+pub use kiln_prover::{Groth16Prover, ProverError};

@@ -199,7 +199,13 @@ pub trait Backend: Send + Sync {
     fn vec_op_unchecked(&self, values: &mut Scalars, op: VecOp<'_>) -> Result<()>;
 }
 
-fn same_len(op: &'static str, left_name: &'static str, left: usize, right_name: &'static str, right: usize) -> Result<()> {
+fn same_len(
+    op: &'static str,
+    left_name: &'static str,
+    left: usize,
+    right_name: &'static str,
+    right: usize,
+) -> Result<()> {
     if left == right {
         Ok(())
     } else {

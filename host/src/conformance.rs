@@ -94,11 +94,17 @@ pub fn run_selftest(
 }
 
 /// The two groups the seam does MSMs in, with their upload and MSM entry points.
-pub trait MsmGroup: CurveGroup<ScalarField = Fr> + ScalarMul<MulBase = <Self as CurveGroup>::Affine> {
+pub trait MsmGroup:
+    CurveGroup<ScalarField = Fr> + ScalarMul<MulBase = <Self as CurveGroup>::Affine>
+{
     /// The operation's name.
     const OP: &'static str;
     fn upload(backend: &dyn Backend, bases: &[Self::Affine]) -> Result<DeviceBuffer<Self::Affine>>;
-    fn msm(backend: &dyn Backend, bases: &DeviceBuffer<Self::Affine>, scalars: &DeviceBuffer<Fr>) -> Result<Self>;
+    fn msm(
+        backend: &dyn Backend,
+        bases: &DeviceBuffer<Self::Affine>,
+        scalars: &DeviceBuffer<Fr>,
+    ) -> Result<Self>;
     /// The point's device encoding, the unit of bit-for-bit comparison.
     fn encode(p: &Self::Affine) -> Vec<u8>;
 }
@@ -110,7 +116,11 @@ impl MsmGroup for Projective<g1::Config> {
     fn upload(backend: &dyn Backend, bases: &[Self::Affine]) -> Result<DeviceBuffer<Self::Affine>> {
         backend.upload_g1(bases)
     }
-    fn msm(backend: &dyn Backend, bases: &DeviceBuffer<Self::Affine>, scalars: &DeviceBuffer<Fr>) -> Result<Self> {
+    fn msm(
+        backend: &dyn Backend,
+        bases: &DeviceBuffer<Self::Affine>,
+        scalars: &DeviceBuffer<Fr>,
+    ) -> Result<Self> {
         backend.msm_g1(bases, scalars)
     }
     fn encode(p: &Self::Affine) -> Vec<u8> {
@@ -123,7 +133,11 @@ impl MsmGroup for Projective<g2::Config> {
     fn upload(backend: &dyn Backend, bases: &[Self::Affine]) -> Result<DeviceBuffer<Self::Affine>> {
         backend.upload_g2(bases)
     }
-    fn msm(backend: &dyn Backend, bases: &DeviceBuffer<Self::Affine>, scalars: &DeviceBuffer<Fr>) -> Result<Self> {
+    fn msm(
+        backend: &dyn Backend,
+        bases: &DeviceBuffer<Self::Affine>,
+        scalars: &DeviceBuffer<Fr>,
+    ) -> Result<Self> {
         backend.msm_g2(bases, scalars)
     }
     fn encode(p: &Self::Affine) -> Vec<u8> {
@@ -141,7 +155,11 @@ pub struct MsmCase {
 impl MsmCase {
     /// `sum_i scalars[i] * dlogs[i]`, the discrete log of the expected result.
     pub fn expected_dlog(&self) -> Fr {
-        self.scalars.iter().zip(&self.dlogs).map(|(s, t)| *s * t).sum()
+        self.scalars
+            .iter()
+            .zip(&self.dlogs)
+            .map(|(s, t)| *s * t)
+            .sum()
     }
 }
 
@@ -173,7 +191,15 @@ pub fn msm_cases(n: usize, rng: &mut impl Rng) -> Vec<MsmCase> {
         ),
         case(
             "infinity bases",
-            (0..n).map(|i| if i % 3 == 0 { Fr::zero() } else { Fr::rand(rng) }).collect(),
+            (0..n)
+                .map(|i| {
+                    if i % 3 == 0 {
+                        Fr::zero()
+                    } else {
+                        Fr::rand(rng)
+                    }
+                })
+                .collect(),
             random_vec(rng, n),
         ),
     ];
@@ -202,13 +228,21 @@ pub fn msm_cases(n: usize, rng: &mut impl Rng) -> Vec<MsmCase> {
         odd_lengths.push(n - 1);
     }
     for m in odd_lengths {
-        cases.push(case(&format!("n = {m} (not a power of two)"), random_vec(rng, m), random_vec(rng, m)));
+        cases.push(case(
+            &format!("n = {m} (not a power of two)"),
+            random_vec(rng, m),
+            random_vec(rng, m),
+        ));
     }
     cases
 }
 
 /// Runs every MSM case in group `G`.
-pub fn msm_checks<G: MsmGroup>(backend: &dyn Backend, n: usize, rng: &mut impl Rng) -> Result<Vec<CheckOutcome>> {
+pub fn msm_checks<G: MsmGroup>(
+    backend: &dyn Backend,
+    n: usize,
+    rng: &mut impl Rng,
+) -> Result<Vec<CheckOutcome>> {
     let mut out = Vec::new();
     for case in msm_cases(n, rng) {
         out.push(check_msm_case::<G>(backend, &case)?);
@@ -231,7 +265,8 @@ pub fn check_msm_case<G: MsmGroup>(backend: &dyn Backend, case: &MsmCase) -> Res
     let reference_time = start.elapsed();
 
     let (got, expected) = (G::encode(&got.into_affine()), G::encode(&expected));
-    let mismatch = (got != expected).then(|| format!("got {}, expected {}", hex(&got), hex(&expected)));
+    let mismatch =
+        (got != expected).then(|| format!("got {}, expected {}", hex(&got), hex(&expected)));
     Ok(CheckOutcome {
         op: G::OP,
         case: case.name.clone(),
@@ -250,12 +285,19 @@ pub fn horner(coeffs: &[Fr], x: Fr) -> Fr {
 /// The arkworks reference for one NTT.
 pub fn reference_ntt(values: &[Fr], op: NttOp) -> Vec<Fr> {
     let mut v = values.to_vec();
-    let domain = Radix2EvaluationDomain::<Fr>::new(v.len()).expect("reference NTT length is a power of two <= 2^28");
+    let domain = Radix2EvaluationDomain::<Fr>::new(v.len())
+        .expect("reference NTT length is a power of two <= 2^28");
     match op {
         NttOp::Forward => domain.fft_in_place(&mut v),
         NttOp::Inverse => domain.ifft_in_place(&mut v),
-        NttOp::CosetForward(g) => domain.get_coset(g).expect("nonzero shift").fft_in_place(&mut v),
-        NttOp::CosetInverse(g) => domain.get_coset(g).expect("nonzero shift").ifft_in_place(&mut v),
+        NttOp::CosetForward(g) => domain
+            .get_coset(g)
+            .expect("nonzero shift")
+            .fft_in_place(&mut v),
+        NttOp::CosetInverse(g) => domain
+            .get_coset(g)
+            .expect("nonzero shift")
+            .ifft_in_place(&mut v),
     }
     v
 }
@@ -283,7 +325,11 @@ pub fn spot_check_ntt(input: &[Fr], output: &[Fr], op: NttOp, samples: &[usize])
 
 fn first_difference(got: &[Fr], expected: &[Fr]) -> Option<String> {
     if got.len() != expected.len() {
-        return Some(format!("got {} values, expected {}", got.len(), expected.len()));
+        return Some(format!(
+            "got {} values, expected {}",
+            got.len(),
+            expected.len()
+        ));
     }
     got.iter().zip(expected).position(|(a, b)| a != b).map(|i| {
         format!(
@@ -296,7 +342,11 @@ fn first_difference(got: &[Fr], expected: &[Fr]) -> Option<String> {
 
 /// Every NTT variant at lengths 1, 2 and `n`, with the default coset shift (Fr's multiplicative
 /// generator, as ark-groth16 uses) and a random one; plus a forward-then-inverse round trip.
-pub fn ntt_checks(backend: &dyn Backend, n: usize, rng: &mut impl Rng) -> Result<Vec<CheckOutcome>> {
+pub fn ntt_checks(
+    backend: &dyn Backend,
+    n: usize,
+    rng: &mut impl Rng,
+) -> Result<Vec<CheckOutcome>> {
     let mut out = Vec::new();
     let random_shift = Fr::rand(rng);
     let mut sizes = vec![1, 2, n];
@@ -358,7 +408,11 @@ pub fn ntt_checks(backend: &dyn Backend, n: usize, rng: &mut impl Rng) -> Result
 }
 
 /// Each element-wise operation on random vectors of length `n`.
-pub fn vec_op_checks(backend: &dyn Backend, n: usize, rng: &mut impl Rng) -> Result<Vec<CheckOutcome>> {
+pub fn vec_op_checks(
+    backend: &dyn Backend,
+    n: usize,
+    rng: &mut impl Rng,
+) -> Result<Vec<CheckOutcome>> {
     let a = random_vec(rng, n);
     let b = random_vec(rng, n);
     let c = Fr::rand(rng);

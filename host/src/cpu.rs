@@ -25,7 +25,9 @@ impl CpuBackend {
     pub const NAME: &'static str = "cpu";
 
     pub fn new() -> Self {
-        CpuBackend { id: BackendId::fresh() }
+        CpuBackend {
+            id: BackendId::fresh(),
+        }
     }
 
     fn wrap<T: Send + Sync + 'static>(&self, values: Vec<T>) -> DeviceBuffer<T> {
@@ -49,7 +51,10 @@ fn host<'a, T: 'static>(buf: &'a DeviceBuffer<T>, op: &'static str) -> Result<&'
     })
 }
 
-fn host_mut<'a, T: 'static>(buf: &'a mut DeviceBuffer<T>, op: &'static str) -> Result<&'a mut Vec<T>> {
+fn host_mut<'a, T: 'static>(
+    buf: &'a mut DeviceBuffer<T>,
+    op: &'static str,
+) -> Result<&'a mut Vec<T>> {
     buf.storage_mut::<Vec<T>>().ok_or(Error::Device {
         op,
         message: "buffer storage is not a cpu buffer".into(),
@@ -93,11 +98,17 @@ impl Backend for CpuBackend {
     }
 
     fn msm_g1_unchecked(&self, bases: &G1Bases, scalars: &Scalars) -> Result<G1Projective> {
-        Ok(G1Projective::msm_unchecked(host(bases, "msm-g1")?, host(scalars, "msm-g1")?))
+        Ok(G1Projective::msm_unchecked(
+            host(bases, "msm-g1")?,
+            host(scalars, "msm-g1")?,
+        ))
     }
 
     fn msm_g2_unchecked(&self, bases: &G2Bases, scalars: &Scalars) -> Result<G2Projective> {
-        Ok(G2Projective::msm_unchecked(host(bases, "msm-g2")?, host(scalars, "msm-g2")?))
+        Ok(G2Projective::msm_unchecked(
+            host(bases, "msm-g2")?,
+            host(scalars, "msm-g2")?,
+        ))
     }
 
     fn ntt_unchecked(&self, values: &mut Scalars, op: NttOp) -> Result<()> {
@@ -131,7 +142,9 @@ impl Backend for CpuBackend {
         };
         let rhs = host(rhs, name)?;
         let lhs = host_mut(values, name)?;
-        lhs.par_iter_mut().zip(rhs.par_iter()).for_each(|(a, b)| f(a, b));
+        lhs.par_iter_mut()
+            .zip(rhs.par_iter())
+            .for_each(|(a, b)| f(a, b));
         Ok(())
     }
 }

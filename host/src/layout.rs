@@ -127,7 +127,9 @@ pub fn field_from_bytes<C: MontConfig<4>>(
         return Err(LayoutError::NotReduced { what });
     }
     Ok(match form {
-        Form::Canonical => Bn254Fp::<C>::from_bigint(limbs).ok_or(LayoutError::NotReduced { what })?,
+        Form::Canonical => {
+            Bn254Fp::<C>::from_bigint(limbs).ok_or(LayoutError::NotReduced { what })?
+        }
         Form::Montgomery => Bn254Fp::<C>::new_unchecked(limbs),
     })
 }
@@ -237,7 +239,10 @@ where
     if bytes.iter().all(|&b| b == 0) {
         return Ok(Affine::identity());
     }
-    let p = Affine::<P>::new_unchecked(P::BaseField::read(&bytes[..n])?, P::BaseField::read(&bytes[n..])?);
+    let p = Affine::<P>::new_unchecked(
+        P::BaseField::read(&bytes[..n])?,
+        P::BaseField::read(&bytes[n..])?,
+    );
     if !p.is_on_curve() {
         return Err(LayoutError::NotOnCurve { what });
     }
@@ -255,7 +260,11 @@ where
 {
     let n = P::BaseField::BYTES;
     let mut out = vec![0u8; 3 * n];
-    let canonical = if p.z.is_zero() { Projective::<P>::zero() } else { *p };
+    let canonical = if p.z.is_zero() {
+        Projective::<P>::zero()
+    } else {
+        *p
+    };
     canonical.x.write(&mut out[..n]);
     canonical.y.write(&mut out[n..2 * n]);
     canonical.z.write(&mut out[2 * n..]);
@@ -263,7 +272,10 @@ where
 }
 
 /// Decodes a Jacobian point; `Z = 0` is infinity; a finite point must lie on the curve.
-pub fn jacobian_from_bytes<P>(bytes: &[u8], what: &'static str) -> Result<Projective<P>, LayoutError>
+pub fn jacobian_from_bytes<P>(
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<Projective<P>, LayoutError>
 where
     P: SWCurveConfig,
     P::BaseField: Coordinate,
@@ -293,7 +305,9 @@ where
 
 /// Encodes a G1 affine point (64 bytes).
 pub fn g1_to_bytes(p: &G1Affine) -> [u8; G1_AFFINE_BYTES] {
-    affine_to_bytes(p).try_into().expect("G1 encoding is 64 bytes")
+    affine_to_bytes(p)
+        .try_into()
+        .expect("G1 encoding is 64 bytes")
 }
 
 /// Decodes a G1 affine point.
@@ -303,7 +317,9 @@ pub fn g1_from_bytes(bytes: &[u8; G1_AFFINE_BYTES]) -> Result<G1Affine, LayoutEr
 
 /// Encodes a G2 affine point (128 bytes).
 pub fn g2_to_bytes(p: &G2Affine) -> [u8; G2_AFFINE_BYTES] {
-    affine_to_bytes(p).try_into().expect("G2 encoding is 128 bytes")
+    affine_to_bytes(p)
+        .try_into()
+        .expect("G2 encoding is 128 bytes")
 }
 
 /// Decodes a G2 affine point.
@@ -313,21 +329,29 @@ pub fn g2_from_bytes(bytes: &[u8; G2_AFFINE_BYTES]) -> Result<G2Affine, LayoutEr
 
 /// Encodes a G1 Jacobian point (96 bytes).
 pub fn g1_jacobian_to_bytes(p: &G1Projective) -> [u8; G1_JACOBIAN_BYTES] {
-    jacobian_to_bytes(p).try_into().expect("G1 Jacobian encoding is 96 bytes")
+    jacobian_to_bytes(p)
+        .try_into()
+        .expect("G1 Jacobian encoding is 96 bytes")
 }
 
 /// Decodes a G1 Jacobian point.
-pub fn g1_jacobian_from_bytes(bytes: &[u8; G1_JACOBIAN_BYTES]) -> Result<G1Projective, LayoutError> {
+pub fn g1_jacobian_from_bytes(
+    bytes: &[u8; G1_JACOBIAN_BYTES],
+) -> Result<G1Projective, LayoutError> {
     jacobian_from_bytes(bytes, "G1 Jacobian point")
 }
 
 /// Encodes a G2 Jacobian point (192 bytes).
 pub fn g2_jacobian_to_bytes(p: &G2Projective) -> [u8; G2_JACOBIAN_BYTES] {
-    jacobian_to_bytes(p).try_into().expect("G2 Jacobian encoding is 192 bytes")
+    jacobian_to_bytes(p)
+        .try_into()
+        .expect("G2 Jacobian encoding is 192 bytes")
 }
 
 /// Decodes a G2 Jacobian point.
-pub fn g2_jacobian_from_bytes(bytes: &[u8; G2_JACOBIAN_BYTES]) -> Result<G2Projective, LayoutError> {
+pub fn g2_jacobian_from_bytes(
+    bytes: &[u8; G2_JACOBIAN_BYTES],
+) -> Result<G2Projective, LayoutError> {
     jacobian_from_bytes(bytes, "G2 Jacobian point")
 }
 
@@ -382,5 +406,8 @@ where
             len: bytes.len(),
         });
     }
-    bytes.chunks_exact(unit).map(|c| affine_from_bytes(c, what)).collect()
+    bytes
+        .chunks_exact(unit)
+        .map(|c| affine_from_bytes(c, what))
+        .collect()
 }

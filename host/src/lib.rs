@@ -16,7 +16,9 @@ pub mod error;
 pub mod layout;
 mod sysinfo;
 
-pub use backend::{Backend, BackendId, DeviceBuffer, G1Bases, G2Bases, NttOp, Scalars, VecOp, MAX_LOG_NTT};
+pub use backend::{
+    Backend, BackendId, DeviceBuffer, G1Bases, G2Bases, NttOp, Scalars, VecOp, MAX_LOG_NTT,
+};
 pub use cpu::CpuBackend;
 pub use device::{DeviceInfo, DeviceKind};
 pub use error::{Error, Result};

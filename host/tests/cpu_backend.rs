@@ -12,7 +12,11 @@ fn cpu_backend_passes_the_conformance_suite() {
     let backend = CpuBackend::new();
     for log_size in [0, 3, 8] {
         let outcomes = run_selftest(&backend, SelftestConfig { log_size, seed }, |_| {}).unwrap();
-        assert!(outcomes.len() > 30, "suite ran only {} checks", outcomes.len());
+        assert!(
+            outcomes.len() > 30,
+            "suite ran only {} checks",
+            outcomes.len()
+        );
         let failures: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
         assert!(failures.is_empty(), "log_size {log_size}: {failures:#?}");
     }
@@ -45,7 +49,11 @@ fn the_suite_catches_a_wrong_backend() {
         fn download_scalars_unchecked(&self, v: &kiln_host::Scalars) -> kiln_host::Result<Vec<Fr>> {
             self.0.download_scalars_unchecked(v)
         }
-        fn msm_g1_unchecked(&self, b: &kiln_host::G1Bases, s: &kiln_host::Scalars) -> kiln_host::Result<ark_bn254::G1Projective> {
+        fn msm_g1_unchecked(
+            &self,
+            b: &kiln_host::G1Bases,
+            s: &kiln_host::Scalars,
+        ) -> kiln_host::Result<ark_bn254::G1Projective> {
             // Drops the last term, the classic off-by-one of a bucket loop.
             let mut all = self.0.download_scalars_unchecked(s)?;
             if let Some(last) = all.last_mut() {
@@ -53,7 +61,11 @@ fn the_suite_catches_a_wrong_backend() {
             }
             self.0.msm_g1_unchecked(b, &self.0.upload_scalars(&all)?)
         }
-        fn msm_g2_unchecked(&self, b: &kiln_host::G2Bases, s: &kiln_host::Scalars) -> kiln_host::Result<ark_bn254::G2Projective> {
+        fn msm_g2_unchecked(
+            &self,
+            b: &kiln_host::G2Bases,
+            s: &kiln_host::Scalars,
+        ) -> kiln_host::Result<ark_bn254::G2Projective> {
             self.0.msm_g2_unchecked(b, s)
         }
         fn ntt_unchecked(&self, v: &mut kiln_host::Scalars, op: NttOp) -> kiln_host::Result<()> {
@@ -65,15 +77,33 @@ fn the_suite_catches_a_wrong_backend() {
             };
             self.0.ntt_unchecked(v, op)
         }
-        fn vec_op_unchecked(&self, v: &mut kiln_host::Scalars, op: VecOp<'_>) -> kiln_host::Result<()> {
+        fn vec_op_unchecked(
+            &self,
+            v: &mut kiln_host::Scalars,
+            op: VecOp<'_>,
+        ) -> kiln_host::Result<()> {
             self.0.vec_op_unchecked(v, op)
         }
     }
     let seed = fresh_seed();
     println!("wrong backend: seed {seed:#x}");
-    let outcomes = run_selftest(&OffByOne(CpuBackend::new()), SelftestConfig { log_size: 4, seed }, |_| {}).unwrap();
-    let failed = |op: &str| outcomes.iter().filter(|o| o.op == op && !o.passed()).count();
-    assert!(failed("msm-g1") >= 5, "msm-g1 failures: {}", failed("msm-g1"));
+    let outcomes = run_selftest(
+        &OffByOne(CpuBackend::new()),
+        SelftestConfig { log_size: 4, seed },
+        |_| {},
+    )
+    .unwrap();
+    let failed = |op: &str| {
+        outcomes
+            .iter()
+            .filter(|o| o.op == op && !o.passed())
+            .count()
+    };
+    assert!(
+        failed("msm-g1") >= 5,
+        "msm-g1 failures: {}",
+        failed("msm-g1")
+    );
     assert!(failed("coset-ntt") >= 2 && failed("coset-intt") >= 2);
     assert_eq!(failed("msm-g2"), 0);
     assert_eq!(failed("ntt"), 0);
@@ -86,19 +116,43 @@ fn checked_entries_refuse_bad_calls() {
     let mut rng = kiln_host::conformance::seeded_rng("checked-entries");
     let bases = backend.upload_g1(&[G1Affine::rand(&mut rng); 3]).unwrap();
     let scalars = backend.upload_scalars(&[Fr::rand(&mut rng); 4]).unwrap();
-    assert!(matches!(backend.msm_g1(&bases, &scalars), Err(Error::LengthMismatch { left: 3, right: 4, .. })));
+    assert!(matches!(
+        backend.msm_g1(&bases, &scalars),
+        Err(Error::LengthMismatch {
+            left: 3,
+            right: 4,
+            ..
+        })
+    ));
 
     let mut three = backend.upload_scalars(&[Fr::rand(&mut rng); 3]).unwrap();
-    assert!(matches!(backend.ntt(&mut three, NttOp::Forward), Err(Error::NttLength { len: 3, .. })));
+    assert!(matches!(
+        backend.ntt(&mut three, NttOp::Forward),
+        Err(Error::NttLength { len: 3, .. })
+    ));
     let mut four = backend.upload_scalars(&[Fr::rand(&mut rng); 4]).unwrap();
-    assert_eq!(backend.ntt(&mut four, NttOp::CosetForward(Fr::zero())), Err(Error::ZeroCosetShift));
-    assert!(matches!(backend.vec_op(&mut four, VecOp::Add(&three)), Err(Error::LengthMismatch { .. })));
+    assert_eq!(
+        backend.ntt(&mut four, NttOp::CosetForward(Fr::zero())),
+        Err(Error::ZeroCosetShift)
+    );
+    assert!(matches!(
+        backend.vec_op(&mut four, VecOp::Add(&three)),
+        Err(Error::LengthMismatch { .. })
+    ));
 
     // A buffer from another instance is refused, not misread.
     let other = CpuBackend::new();
-    let foreign = (&other as &dyn Backend).upload_scalars(&[Fr::rand(&mut rng); 3]).unwrap();
-    assert!(matches!(backend.msm_g1(&bases, &foreign), Err(Error::ForeignBuffer { .. })));
-    assert!(matches!(backend.download_scalars(&foreign), Err(Error::ForeignBuffer { .. })));
+    let foreign = (&other as &dyn Backend)
+        .upload_scalars(&[Fr::rand(&mut rng); 3])
+        .unwrap();
+    assert!(matches!(
+        backend.msm_g1(&bases, &foreign),
+        Err(Error::ForeignBuffer { .. })
+    ));
+    assert!(matches!(
+        backend.download_scalars(&foreign),
+        Err(Error::ForeignBuffer { .. })
+    ));
 
     // Empty MSMs are the identity.
     let no_bases = backend.upload_g1(&[]).unwrap();

@@ -21,7 +21,14 @@ fn model_bytes(value: &BigUint) -> [u8; 32] {
 
 /// Every value the layout must carry: 0, 1, 2, p-1, p-2, (p-1)/2 and random values.
 fn edge_and_random<F: PrimeField>(rng: &mut impl ark_std::rand::Rng) -> Vec<F> {
-    let mut v = vec![F::zero(), F::one(), F::from(2u64), -F::one(), -F::from(2u64), -F::one() / F::from(2u64)];
+    let mut v = vec![
+        F::zero(),
+        F::one(),
+        F::from(2u64),
+        -F::one(),
+        -F::from(2u64),
+        -F::one() / F::from(2u64),
+    ];
     v.extend((0..1000).map(|_| F::rand(rng)));
     v
 }
@@ -38,8 +45,16 @@ fn check_field<F: PrimeField>(
         let value = BigUint::from_bytes_le(&x.into_bigint().to_bytes_le());
         let canonical = to(&x, Form::Canonical);
         let montgomery = to(&x, Form::Montgomery);
-        assert_eq!(canonical, model_bytes(&value), "{name}: canonical bytes of {x}");
-        assert_eq!(montgomery, model_bytes(&(&value * &r % &p)), "{name}: Montgomery bytes of {x}");
+        assert_eq!(
+            canonical,
+            model_bytes(&value),
+            "{name}: canonical bytes of {x}"
+        );
+        assert_eq!(
+            montgomery,
+            model_bytes(&(&value * &r % &p)),
+            "{name}: Montgomery bytes of {x}"
+        );
         assert_eq!(from(&canonical, Form::Canonical).unwrap(), x);
         assert_eq!(from(&montgomery, Form::Montgomery).unwrap(), x);
     }
@@ -48,7 +63,10 @@ fn check_field<F: PrimeField>(
     assert_eq!(from(&p_minus_one, Form::Canonical).unwrap(), -F::one());
     for bad in [model_bytes(&p), [0xff; 32]] {
         for form in [Form::Canonical, Form::Montgomery] {
-            assert!(matches!(from(&bad, form), Err(LayoutError::NotReduced { .. })), "{name}: accepted an unreduced integer");
+            assert!(
+                matches!(from(&bad, form), Err(LayoutError::NotReduced { .. })),
+                "{name}: accepted an unreduced integer"
+            );
         }
     }
 }
@@ -66,7 +84,12 @@ fn fq_round_trips_in_both_forms() {
 #[test]
 fn fq2_is_c0_then_c1() {
     let mut rng = seeded_rng("fq2");
-    let mut values = vec![Fq2::zero(), Fq2::one(), -Fq2::one(), Fq2::new(Fq::zero(), -Fq::one())];
+    let mut values = vec![
+        Fq2::zero(),
+        Fq2::one(),
+        -Fq2::one(),
+        Fq2::new(Fq::zero(), -Fq::one()),
+    ];
     values.extend((0..200).map(|_| Fq2::rand(&mut rng)));
     for x in values {
         let bytes = layout::fq2_to_bytes(&x, Form::Montgomery);
@@ -79,7 +102,11 @@ fn fq2_is_c0_then_c1() {
 #[test]
 fn g1_points_round_trip_and_infinity_is_zero_bytes() {
     let mut rng = seeded_rng("g1");
-    let mut points = vec![G1Affine::generator(), -G1Affine::generator(), G1Affine::zero()];
+    let mut points = vec![
+        G1Affine::generator(),
+        -G1Affine::generator(),
+        G1Affine::zero(),
+    ];
     points.extend((0..200).map(|_| G1Affine::rand(&mut rng)));
     for p in points {
         let bytes = layout::g1_to_bytes(&p);
@@ -93,7 +120,8 @@ fn g1_points_round_trip_and_infinity_is_zero_bytes() {
         assert_eq!(layout::g1_from_bytes(&bytes).unwrap(), p);
 
         let jacobian = G1Projective::from(p) * Fr::rand(&mut rng);
-        let decoded = layout::g1_jacobian_from_bytes(&layout::g1_jacobian_to_bytes(&jacobian)).unwrap();
+        let decoded =
+            layout::g1_jacobian_from_bytes(&layout::g1_jacobian_to_bytes(&jacobian)).unwrap();
         assert_eq!(decoded, jacobian);
         assert_eq!(decoded.into_affine(), jacobian.into_affine());
     }
@@ -114,12 +142,18 @@ fn g2_points_round_trip_in_x_c0_x_c1_y_c0_y_c1_order() {
             let (x, y) = p.xy().unwrap();
             let parts = [x.c0, x.c1, y.c0, y.c1];
             for (i, part) in parts.iter().enumerate() {
-                assert_eq!(bytes[32 * i..32 * (i + 1)], layout::fq_to_bytes(part, Form::Montgomery));
+                assert_eq!(
+                    bytes[32 * i..32 * (i + 1)],
+                    layout::fq_to_bytes(part, Form::Montgomery)
+                );
             }
         }
         assert_eq!(layout::g2_from_bytes(&bytes).unwrap(), p);
         let jacobian = G2Projective::generator() * Fr::rand(&mut rng) + G2Projective::from(p);
-        assert_eq!(layout::g2_jacobian_from_bytes(&layout::g2_jacobian_to_bytes(&jacobian)).unwrap(), jacobian);
+        assert_eq!(
+            layout::g2_jacobian_from_bytes(&layout::g2_jacobian_to_bytes(&jacobian)).unwrap(),
+            jacobian
+        );
     }
 }
 
@@ -127,16 +161,25 @@ fn g2_points_round_trip_in_x_c0_x_c1_y_c0_y_c1_order() {
 fn off_curve_and_unreduced_points_are_rejected() {
     let mut bytes = layout::g1_to_bytes(&G1Affine::generator());
     bytes[0] ^= 1;
-    assert!(matches!(layout::g1_from_bytes(&bytes), Err(LayoutError::NotOnCurve { .. })));
+    assert!(matches!(
+        layout::g1_from_bytes(&bytes),
+        Err(LayoutError::NotOnCurve { .. })
+    ));
     let mut bytes = layout::g1_to_bytes(&G1Affine::generator());
     bytes[32..].copy_from_slice(&[0xff; 32]);
-    assert!(matches!(layout::g1_from_bytes(&bytes), Err(LayoutError::NotReduced { .. })));
+    assert!(matches!(
+        layout::g1_from_bytes(&bytes),
+        Err(LayoutError::NotReduced { .. })
+    ));
     let mut bytes = layout::g2_to_bytes(&G2Affine::generator());
     bytes[100] ^= 0x10;
     assert!(layout::g2_from_bytes(&bytes).is_err());
     let mut jac = layout::g1_jacobian_to_bytes(&G1Projective::generator());
     jac[5] ^= 4;
-    assert!(matches!(layout::g1_jacobian_from_bytes(&jac), Err(LayoutError::NotOnCurve { .. })));
+    assert!(matches!(
+        layout::g1_jacobian_from_bytes(&jac),
+        Err(LayoutError::NotOnCurve { .. })
+    ));
 }
 
 #[test]
@@ -154,7 +197,10 @@ fn g2_points_outside_the_subgroup_are_rejected() {
     let mut bytes = [0u8; 128];
     bytes[..64].copy_from_slice(&layout::fq2_to_bytes(&p.x, Form::Montgomery));
     bytes[64..].copy_from_slice(&layout::fq2_to_bytes(&p.y, Form::Montgomery));
-    assert!(matches!(layout::g2_from_bytes(&bytes), Err(LayoutError::NotInSubgroup { .. })));
+    assert!(matches!(
+        layout::g2_from_bytes(&bytes),
+        Err(LayoutError::NotInSubgroup { .. })
+    ));
 }
 
 #[test]
@@ -165,10 +211,24 @@ fn arrays_round_trip_and_reject_ragged_lengths() {
         let bytes = layout::scalars_to_bytes(&scalars, form);
         assert_eq!(bytes.len(), 3200);
         assert_eq!(layout::scalars_from_bytes(&bytes, form).unwrap(), scalars);
-        assert!(matches!(layout::scalars_from_bytes(&bytes[..31], form), Err(LayoutError::BadLength { .. })));
+        assert!(matches!(
+            layout::scalars_from_bytes(&bytes[..31], form),
+            Err(LayoutError::BadLength { .. })
+        ));
     }
-    let points: Vec<G1Affine> = (0..20).map(|i| if i % 7 == 0 { G1Affine::zero() } else { G1Affine::rand(&mut rng) }).collect();
+    let points: Vec<G1Affine> = (0..20)
+        .map(|i| {
+            if i % 7 == 0 {
+                G1Affine::zero()
+            } else {
+                G1Affine::rand(&mut rng)
+            }
+        })
+        .collect();
     let bytes = layout::points_to_bytes(&points);
-    assert_eq!(layout::points_from_bytes::<ark_bn254::g1::Config>(&bytes, "bases").unwrap(), points);
+    assert_eq!(
+        layout::points_from_bytes::<ark_bn254::g1::Config>(&bytes, "bases").unwrap(),
+        points
+    );
     assert!(layout::points_from_bytes::<ark_bn254::g1::Config>(&bytes[1..], "bases").is_err());
 }

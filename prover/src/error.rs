@@ -6,7 +6,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ProverError {
     /// The assignment does not satisfy the constraint system.
-    #[error("constraint {index} is not satisfied: <A_{index}, w> * <B_{index}, w> != <C_{index}, w>")]
+    #[error(
+        "constraint {index} is not satisfied: <A_{index}, w> * <B_{index}, w> != <C_{index}, w>"
+    )]
     Unsatisfied { index: usize },
     /// The assignment does not have one value per variable.
     #[error("the assignment has {got} values but the constraint system has {expected} variables (1 + public inputs + witnesses)")]

@@ -6,7 +6,9 @@
 
 use ark_bn254::Fr;
 use ark_ff::{Field, One};
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable,
+};
 
 type Lc = LinearCombination<Fr>;
 
@@ -33,7 +35,10 @@ impl CubicChain {
     pub fn for_domain(x: Fr, log_size: u32) -> Self {
         // constraints + instance variables = (2 * rounds + 1) + 2 <= 2^log_size
         let rounds = ((1usize << log_size).saturating_sub(3)) / 2;
-        CubicChain { x, rounds: rounds.max(1) }
+        CubicChain {
+            x,
+            rounds: rounds.max(1),
+        }
     }
 }
 

@@ -95,7 +95,12 @@ impl<'b> Groth16Prover<'b> {
     }
 
     /// Proves with fresh randomness `r, s` from `rng`.
-    pub fn prove(&self, r1cs: &R1cs, assignment: &[Fr], rng: &mut impl Rng) -> Result<Proof<Bn254>> {
+    pub fn prove(
+        &self,
+        r1cs: &R1cs,
+        assignment: &[Fr],
+        rng: &mut impl Rng,
+    ) -> Result<Proof<Bn254>> {
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
         self.prove_with_randomness(r1cs, assignment, r, s)
     }
@@ -103,18 +108,33 @@ impl<'b> Groth16Prover<'b> {
     /// Proves with the given `r, s` (for tests and reproducible runs; production uses [`prove`]).
     ///
     /// [`prove`]: Groth16Prover::prove
-    pub fn prove_with_randomness(&self, r1cs: &R1cs, assignment: &[Fr], r: Fr, s: Fr) -> Result<Proof<Bn254>> {
-        self.prove_timed(r1cs, assignment, r, s).map(|(proof, _)| proof)
+    pub fn prove_with_randomness(
+        &self,
+        r1cs: &R1cs,
+        assignment: &[Fr],
+        r: Fr,
+        s: Fr,
+    ) -> Result<Proof<Bn254>> {
+        self.prove_timed(r1cs, assignment, r, s)
+            .map(|(proof, _)| proof)
     }
 
     /// As [`prove_with_randomness`](Groth16Prover::prove_with_randomness), also reporting how long
     /// each stage took.
-    pub fn prove_timed(&self, r1cs: &R1cs, assignment: &[Fr], r: Fr, s: Fr) -> Result<(Proof<Bn254>, StageTimings)> {
+    pub fn prove_timed(
+        &self,
+        r1cs: &R1cs,
+        assignment: &[Fr],
+        r: Fr,
+        s: Fr,
+    ) -> Result<(Proof<Bn254>, StageTimings)> {
         self.check_shapes(r1cs, assignment)?;
         let mut t = StageTimings::default();
         let backend = self.backend;
 
-        let h = t.time("witness map (rows, 7 NTTs)", || self.witness_map(r1cs, assignment))?;
+        let h = t.time("witness map (rows, 7 NTTs)", || {
+            self.witness_map(r1cs, assignment)
+        })?;
         let (full, aux) = t.time("upload assignment", || -> Result<_> {
             Ok((
                 backend.upload_scalars(assignment)?,
@@ -142,7 +162,9 @@ impl<'b> Groth16Prover<'b> {
         });
 
         let public_inputs = &assignment[1..r1cs.num_instance_variables];
-        let verified = t.time("verify", || Groth16::<Bn254>::verify_proof(&self.pvk, &proof, public_inputs));
+        let verified = t.time("verify", || {
+            Groth16::<Bn254>::verify_proof(&self.pvk, &proof, public_inputs)
+        });
         match verified {
             Ok(true) => Ok((proof, t)),
             _ => Err(ProverError::ProofDidNotVerify {
@@ -171,7 +193,11 @@ impl<'b> Groth16Prover<'b> {
         expect("b_g2_query", pk.b_g2_query.len(), r1cs.num_variables())?;
         expect("l_query", pk.l_query.len(), r1cs.num_witness_variables)?;
         expect("h_query", pk.h_query.len(), n - 1)?;
-        expect("vk.gamma_abc_g1", pk.vk.gamma_abc_g1.len(), r1cs.num_instance_variables)
+        expect(
+            "vk.gamma_abc_g1",
+            pk.vk.gamma_abc_g1.len(),
+            r1cs.num_instance_variables,
+        )
     }
 
     /// The coefficients of `h = (A B - C) / Z` on the backend, as libsnark's reduction computes
@@ -187,7 +213,8 @@ impl<'b> Groth16Prover<'b> {
             return Err(ProverError::Unsatisfied { index });
         }
         a.resize(n, Fr::zero());
-        a[m..m + r1cs.num_instance_variables].copy_from_slice(&assignment[..r1cs.num_instance_variables]);
+        a[m..m + r1cs.num_instance_variables]
+            .copy_from_slice(&assignment[..r1cs.num_instance_variables]);
         b.resize(n, Fr::zero());
         c.resize(n, Fr::zero());
 
@@ -202,7 +229,9 @@ impl<'b> Groth16Prover<'b> {
         backend.vec_op(&mut ab, VecOp::Mul(&to_coset(&b)?))?;
         backend.vec_op(&mut ab, VecOp::Sub(&to_coset(&c)?))?;
         let z_on_coset = shift.pow([n as u64]) - Fr::ONE;
-        let z_inverse = z_on_coset.inverse().expect("the coset shift is not an n-th root of unity");
+        let z_inverse = z_on_coset
+            .inverse()
+            .expect("the coset shift is not an n-th root of unity");
         backend.vec_op(&mut ab, VecOp::Scale(z_inverse))?;
         backend.ntt(&mut ab, NttOp::CosetInverse(shift))?;
         Ok(ab)

@@ -4,7 +4,8 @@
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
+    R1CS_PREDICATE_LABEL,
 };
 use rayon::prelude::*;
 
@@ -81,13 +82,16 @@ impl R1cs {
     /// `(A w, B w, C w)`: each row's linear combinations evaluated on the assignment, in parallel.
     /// The caller has checked the assignment's shape and the system's.
     pub fn evaluate_rows(&self, assignment: &[Fr]) -> (Vec<Fr>, Vec<Fr>, Vec<Fr>) {
-        let eval = |m: &Matrix<Fr>| -> Vec<Fr> { m.par_iter().map(|row| dot(row, assignment)).collect() };
+        let eval =
+            |m: &Matrix<Fr>| -> Vec<Fr> { m.par_iter().map(|row| dot(row, assignment)).collect() };
         (eval(&self.a), eval(&self.b), eval(&self.c))
     }
 
     /// The first row where `(A w) * (B w) != C w`, given the evaluated rows.
     pub fn first_unsatisfied(a: &[Fr], b: &[Fr], c: &[Fr]) -> Option<usize> {
-        (0..a.len()).into_par_iter().find_first(|&i| a[i] * b[i] != c[i])
+        (0..a.len())
+            .into_par_iter()
+            .find_first(|&i| a[i] * b[i] != c[i])
     }
 
     /// Checks the assignment satisfies every constraint; the error names the first that fails.
@@ -103,7 +107,9 @@ impl R1cs {
 }
 
 fn dot(row: &[(Fr, usize)], assignment: &[Fr]) -> Fr {
-    row.iter().fold(Fr::zero(), |acc, (coeff, var)| acc + *coeff * assignment[*var])
+    row.iter().fold(Fr::zero(), |acc, (coeff, var)| {
+        acc + *coeff * assignment[*var]
+    })
 }
 
 /// Synthesizes `circuit` the way ark-groth16 does (constraint-count optimisation, linear
@@ -127,14 +133,25 @@ pub fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<(R1cs, Vec
         .remove(R1CS_PREDICATE_LABEL)
         .ok_or_else(|| ProverError::Synthesis("the circuit has no R1CS constraints".into()))?;
     if matrices.len() != 3 {
-        return Err(ProverError::Synthesis(format!("expected 3 R1CS matrices, got {}", matrices.len())));
+        return Err(ProverError::Synthesis(format!(
+            "expected 3 R1CS matrices, got {}",
+            matrices.len()
+        )));
     }
     let c = matrices.pop().expect("3 matrices");
     let b = matrices.pop().expect("3 matrices");
     let a = matrices.pop().expect("3 matrices");
-    let borrowed = cs.borrow().ok_or_else(|| ProverError::Synthesis("constraint system is gone".into()))?;
-    let instance = borrowed.instance_assignment().map_err(|e| ProverError::Synthesis(e.to_string()))?.to_vec();
-    let witness = borrowed.witness_assignment().map_err(|e| ProverError::Synthesis(e.to_string()))?.to_vec();
+    let borrowed = cs
+        .borrow()
+        .ok_or_else(|| ProverError::Synthesis("constraint system is gone".into()))?;
+    let instance = borrowed
+        .instance_assignment()
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?
+        .to_vec();
+    let witness = borrowed
+        .witness_assignment()
+        .map_err(|e| ProverError::Synthesis(e.to_string()))?
+        .to_vec();
     let r1cs = R1cs {
         a,
         b,

@@ -23,7 +23,11 @@ fn bytes(proof: &Proof<Bn254>) -> (Vec<u8>, Vec<u8>) {
 
 /// Sets the circuit up, then proves it with kiln and with ark-groth16 for several random (r, s)
 /// and for the degenerate r = s = 0, and demands identical bytes.
-fn assert_byte_identical<C: ConstraintSynthesizer<Fr> + Clone>(name: &str, circuit: C, rng: &mut StdRng) {
+fn assert_byte_identical<C: ConstraintSynthesizer<Fr> + Clone>(
+    name: &str,
+    circuit: C,
+    rng: &mut StdRng,
+) {
     let pk: ProvingKey<Bn254> = groth16_setup(circuit.clone(), rng).unwrap();
     let (r1cs, assignment) = synthesize(circuit).unwrap();
     let backend = CpuBackend::new();
@@ -31,7 +35,9 @@ fn assert_byte_identical<C: ConstraintSynthesizer<Fr> + Clone>(name: &str, circu
     let mut randomness: Vec<(Fr, Fr)> = (0..3).map(|_| (Fr::rand(rng), Fr::rand(rng))).collect();
     randomness.push((Fr::zero(), Fr::zero()));
     for (r, s) in randomness {
-        let ours = prover.prove_with_randomness(&r1cs, &assignment, r, s).unwrap();
+        let ours = prover
+            .prove_with_randomness(&r1cs, &assignment, r, s)
+            .unwrap();
         let theirs = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
             &pk,
             r,
@@ -42,7 +48,11 @@ fn assert_byte_identical<C: ConstraintSynthesizer<Fr> + Clone>(name: &str, circu
             &assignment,
         )
         .unwrap();
-        assert_eq!(bytes(&ours), bytes(&theirs), "{name}: proof bytes differ from ark-groth16 (r = {r}, s = {s})");
+        assert_eq!(
+            bytes(&ours),
+            bytes(&theirs),
+            "{name}: proof bytes differ from ark-groth16 (r = {r}, s = {s})"
+        );
     }
 }
 
@@ -50,21 +60,46 @@ fn assert_byte_identical<C: ConstraintSynthesizer<Fr> + Clone>(name: &str, circu
 fn proofs_are_byte_identical_to_ark_groth16_across_circuit_shapes() {
     let mut rng = seeded_rng("groth16 byte identity");
     let x = Fr::rand(&mut rng);
-    assert_byte_identical("cubic chain, 1 round", CubicChain { x, rounds: 1 }, &mut rng);
-    assert_byte_identical("cubic chain, 100 rounds", CubicChain { x, rounds: 100 }, &mut rng);
-    let values: Vec<Fr> = (0..rng.gen_range(5..40)).map(|_| Fr::rand(&mut rng)).collect();
-    assert_byte_identical("sum of squares (many public inputs)", SumOfSquares { values }, &mut rng);
+    assert_byte_identical(
+        "cubic chain, 1 round",
+        CubicChain { x, rounds: 1 },
+        &mut rng,
+    );
+    assert_byte_identical(
+        "cubic chain, 100 rounds",
+        CubicChain { x, rounds: 100 },
+        &mut rng,
+    );
+    let values: Vec<Fr> = (0..rng.gen_range(5..40))
+        .map(|_| Fr::rand(&mut rng))
+        .collect();
+    assert_byte_identical(
+        "sum of squares (many public inputs)",
+        SumOfSquares { values },
+        &mut rng,
+    );
     // 62 dense rows + 1 empty-A row + 1 instance variable = 64: the domain is filled exactly.
     let xs: Vec<Fr> = (0..62).map(|_| Fr::rand(&mut rng)).collect();
-    assert_byte_identical("dense rows filling the domain", DenseRows { xs: xs.clone() }, &mut rng);
+    assert_byte_identical(
+        "dense rows filling the domain",
+        DenseRows { xs: xs.clone() },
+        &mut rng,
+    );
     // One more row overflows into a domain twice as large.
     let mut more = xs;
     more.push(Fr::rand(&mut rng));
-    assert_byte_identical("dense rows overflowing the domain by one", DenseRows { xs: more }, &mut rng);
+    assert_byte_identical(
+        "dense rows overflowing the domain by one",
+        DenseRows { xs: more },
+        &mut rng,
+    );
 }
 
 fn cubic_setup(rng: &mut StdRng, rounds: usize) -> (ProvingKey<Bn254>, R1cs, Vec<Fr>) {
-    let circuit = CubicChain { x: Fr::rand(rng), rounds };
+    let circuit = CubicChain {
+        x: Fr::rand(rng),
+        rounds,
+    };
     let pk = groth16_setup(circuit.clone(), rng).unwrap();
     let (r1cs, assignment) = synthesize(circuit).unwrap();
     (pk, r1cs, assignment)
@@ -84,12 +119,17 @@ fn an_unsatisfied_assignment_is_refused_naming_the_first_failing_constraint() {
         Err(ProverError::Unsatisfied { index }) => assert_eq!(index, 6),
         other => panic!("expected Unsatisfied {{ index: 6 }}, got {other:?}"),
     }
-    assert!(matches!(r1cs.check_satisfied(&bad), Err(ProverError::Unsatisfied { index: 6 })));
+    assert!(matches!(
+        r1cs.check_satisfied(&bad),
+        Err(ProverError::Unsatisfied { index: 6 })
+    ));
     // A wrong public output breaks only the last constraint.
     let mut bad = assignment.clone();
     bad[1] += Fr::from(1u64);
     let last = r1cs.num_constraints() - 1;
-    assert!(matches!(prover.prove(&r1cs, &bad, &mut rng), Err(ProverError::Unsatisfied { index }) if index == last));
+    assert!(
+        matches!(prover.prove(&r1cs, &bad, &mut rng), Err(ProverError::Unsatisfied { index }) if index == last)
+    );
     assert!(r1cs.check_satisfied(&assignment).is_ok());
 }
 
@@ -105,7 +145,10 @@ fn malformed_inputs_are_refused() {
     ));
     let mut not_one = assignment.clone();
     not_one[0] = Fr::from(2u64);
-    assert!(matches!(prover.prove(&r1cs, &not_one, &mut rng), Err(ProverError::FirstNotOne)));
+    assert!(matches!(
+        prover.prove(&r1cs, &not_one, &mut rng),
+        Err(ProverError::FirstNotOne)
+    ));
 
     // A key for a different circuit.
     let (_, other_r1cs, other_assignment) = cubic_setup(&mut rng, 9);
@@ -117,7 +160,10 @@ fn malformed_inputs_are_refused() {
     // A row naming a variable that does not exist.
     let mut broken = r1cs.clone();
     broken.a[0].push((Fr::from(1u64), 10_000));
-    assert!(matches!(prover.prove(&broken, &assignment, &mut rng), Err(ProverError::MalformedSystem(_))));
+    assert!(matches!(
+        prover.prove(&broken, &assignment, &mut rng),
+        Err(ProverError::MalformedSystem(_))
+    ));
 }
 
 #[test]
@@ -147,16 +193,32 @@ fn a_faulty_backend_never_yields_a_proof() {
         fn download_scalars_unchecked(&self, v: &kiln_host::Scalars) -> kiln_host::Result<Vec<Fr>> {
             self.0.download_scalars_unchecked(v)
         }
-        fn msm_g1_unchecked(&self, b: &kiln_host::G1Bases, s: &kiln_host::Scalars) -> kiln_host::Result<G1Projective> {
+        fn msm_g1_unchecked(
+            &self,
+            b: &kiln_host::G1Bases,
+            s: &kiln_host::Scalars,
+        ) -> kiln_host::Result<G1Projective> {
             Ok(self.0.msm_g1_unchecked(b, s)? + ark_bn254::G1Affine::generator_point())
         }
-        fn msm_g2_unchecked(&self, b: &kiln_host::G2Bases, s: &kiln_host::Scalars) -> kiln_host::Result<ark_bn254::G2Projective> {
+        fn msm_g2_unchecked(
+            &self,
+            b: &kiln_host::G2Bases,
+            s: &kiln_host::Scalars,
+        ) -> kiln_host::Result<ark_bn254::G2Projective> {
             self.0.msm_g2_unchecked(b, s)
         }
-        fn ntt_unchecked(&self, v: &mut kiln_host::Scalars, op: kiln_host::NttOp) -> kiln_host::Result<()> {
+        fn ntt_unchecked(
+            &self,
+            v: &mut kiln_host::Scalars,
+            op: kiln_host::NttOp,
+        ) -> kiln_host::Result<()> {
             self.0.ntt_unchecked(v, op)
         }
-        fn vec_op_unchecked(&self, v: &mut kiln_host::Scalars, op: kiln_host::VecOp<'_>) -> kiln_host::Result<()> {
+        fn vec_op_unchecked(
+            &self,
+            v: &mut kiln_host::Scalars,
+            op: kiln_host::VecOp<'_>,
+        ) -> kiln_host::Result<()> {
             self.0.vec_op_unchecked(v, op)
         }
     }
@@ -182,13 +244,19 @@ fn a_faulty_backend_never_yields_a_proof() {
 #[test]
 fn one_loaded_key_proves_many_witnesses() {
     let mut rng = seeded_rng("many witnesses");
-    let circuit = CubicChain { x: Fr::rand(&mut rng), rounds: 20 };
+    let circuit = CubicChain {
+        x: Fr::rand(&mut rng),
+        rounds: 20,
+    };
     let pk = groth16_setup(circuit, &mut rng).unwrap();
     let backend = CpuBackend::new();
     let prover = Groth16Prover::new(&backend, pk.clone()).unwrap();
     let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
     for _ in 0..3 {
-        let circuit = CubicChain { x: Fr::rand(&mut rng), rounds: 20 };
+        let circuit = CubicChain {
+            x: Fr::rand(&mut rng),
+            rounds: 20,
+        };
         let y = circuit.output();
         let (r1cs, assignment) = synthesize(circuit).unwrap();
         let proof = prover.prove(&r1cs, &assignment, &mut rng).unwrap();

@@ -1,0 +1,73 @@
+# kiln: the two commands are `make demo` and `make test`; both run `make setup` first.
+#
+#   make setup   install what the tests need (apt, pip), idempotently; fast when already done
+#   make test    every test: cargo tests, the cpu selftest, criterion benches in test mode
+#   make demo    build in release mode and run `kiln demo`
+#   make bench   `kiln bench` on the cpu backend and the criterion benches (long)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO ?= cargo
+DEPS := $(CURDIR)/.deps
+APT_PACKAGES := verilator yosys mesa-vulkan-drivers
+NVRTC_VERSION := 13.0.*
+NVRTC_LIB := $(DEPS)/nvrtc/nvidia/cu13/lib
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# NVRTC from PyPI, for compiling CUDA kernels without a GPU (kiln kernels check).
+export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
+
+.PHONY: setup setup-apt setup-pip test demo bench build fmt-check
+
+setup: setup-apt setup-pip
+
+# Verilator and yosys (FPGA simulation and synthesis estimates), Mesa's lavapipe (software
+# Vulkan for the wgpu backend in CI). apt-get update runs only when something is missing.
+setup-apt:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing (apt)"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "setup: apt packages present ($(APT_PACKAGES))"; \
+	fi
+
+# NVRTC into a local folder (not the system Python): the CUDA kernels compile against it.
+setup-pip:
+	@if [ -e "$(NVRTC_LIB)/libnvrtc.so.13" ]; then \
+	  echo "setup: NVRTC present in .deps/nvrtc"; \
+	else \
+	  echo "setup: installing nvidia-cuda-nvrtc $(NVRTC_VERSION) into .deps/nvrtc (pip)"; \
+	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$(DEPS)/nvrtc" "nvidia-cuda-nvrtc==$(NVRTC_VERSION)"; \
+	fi
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+# The test suite. nextest runs test binaries in parallel where it is installed; doc tests and
+# the criterion benches (one iteration each, small sizes) run through cargo itself.
+test: setup
+	$(CARGO) build --workspace --all-targets
+	$(CARGO) run --quiet -- selftest --backend cpu --log-size 10
+	KILN_BENCH_LOG_SIZES=8..9 $(CARGO) test --quiet --benches
+	$(CARGO) test --quiet --workspace --doc
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+	  $(CARGO) test --workspace --no-fail-fast; \
+	fi
+
+demo: setup
+	$(CARGO) run --release --quiet -- demo
+
+bench: setup
+	$(CARGO) run --release --quiet -- bench --log-sizes 10..16 --json bench.json
+	$(CARGO) bench --bench msm --bench ntt

@@ -1,0 +1,202 @@
+//! Command-line definitions (clap) and dispatch. Each subcommand lives in its own module.
+
+mod bench;
+mod demo;
+mod devices;
+mod selftest;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// kiln: BN254 proving on CPUs, GPUs and FPGAs behind one prover API.
+#[derive(Debug, Parser)]
+#[command(name = "kiln", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the backends compiled into this build and the devices each one finds.
+    Devices,
+    /// Check every seam operation of a backend (MSM G1/G2, NTT, inverse and coset NTT, vector
+    /// operations) against the arkworks CPU reference on seeded random inputs and the MSM edge
+    /// cases. Exits 1 on any mismatch, 2 if the backend cannot run.
+    Selftest {
+        /// Backend to check (see `kiln devices`).
+        #[arg(long, default_value = "cpu")]
+        backend: String,
+        /// Main input size is 2^N (edge cases also run at n = 1, 2, 2^N - 1 and 2^N + 3).
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(0..=24))]
+        log_size: u32,
+        /// Seed for the random inputs, decimal or 0x-hex; a fresh one is drawn and printed if absent.
+        #[arg(long, value_parser = parse_seed)]
+        seed: Option<u64>,
+    },
+    /// Time seam operations and Groth16 proving: median, min and max over repeats, next to the
+    /// arkworks reference measured in the same run.
+    Bench {
+        /// Backend to measure.
+        #[arg(long, default_value = "cpu")]
+        backend: String,
+        /// Operation(s) to measure; repeat the flag for several. Default: all.
+        #[arg(long = "op", value_enum)]
+        ops: Vec<BenchOp>,
+        /// Inclusive range of log2 sizes, as A..B (or a single N). For groth16 the size is the
+        /// evaluation domain (constraints + public inputs rounded up to a power of two).
+        #[arg(long, default_value = "10..14", value_parser = parse_log_sizes)]
+        log_sizes: LogSizes,
+        /// Timed repetitions per size, after one untimed warm-up.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+        repeats: u32,
+        /// Also write the results as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Seed for the random inputs (printed if drawn).
+        #[arg(long, value_parser = parse_seed)]
+        seed: Option<u64>,
+    },
+    /// Build a small circuit, run a Groth16 setup, prove on the best available backend, verify,
+    /// and print a timing table.
+    Demo {
+        /// Backend to prove on; default: the best one that finds a device.
+        #[arg(long)]
+        backend: Option<String>,
+        /// Rounds of the demo circuit (two constraints each).
+        #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=(1 << 22)))]
+        rounds: u64,
+    },
+}
+
+/// What `kiln bench` can measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BenchOp {
+    /// G1 multi-scalar multiplication, bases resident.
+    MsmG1,
+    /// G2 multi-scalar multiplication, bases resident.
+    MsmG2,
+    /// Forward NTT of a resident vector.
+    Ntt,
+    /// A whole Groth16 proof (key resident), verification included.
+    Groth16,
+}
+
+impl BenchOp {
+    pub const ALL: [BenchOp; 4] = [
+        BenchOp::MsmG1,
+        BenchOp::MsmG2,
+        BenchOp::Ntt,
+        BenchOp::Groth16,
+    ];
+}
+
+/// An inclusive range of log2 sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogSizes {
+    pub first: u32,
+    pub last: u32,
+}
+
+fn parse_log_sizes(s: &str) -> Result<LogSizes, String> {
+    let parse = |t: &str| -> Result<u32, String> {
+        let v: u32 = t
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{t}' is not a whole number"))?;
+        if v > 26 {
+            return Err(format!("log size {v} is too large (at most 26)"));
+        }
+        Ok(v)
+    };
+    let (first, last) = match s.split_once("..") {
+        Some((a, b)) => (parse(a)?, parse(b.trim_start_matches('='))?),
+        None => (parse(s)?, parse(s)?),
+    };
+    if first > last {
+        return Err(format!("empty range {first}..{last}"));
+    }
+    Ok(LogSizes { first, last })
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    kiln_host::conformance::parse_seed(s)
+        .ok_or_else(|| format!("'{s}' is not a seed (decimal or 0x-hex u64)"))
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Devices => devices::run(),
+        Command::Selftest {
+            backend,
+            log_size,
+            seed,
+        } => selftest::run(&backend, log_size, seed),
+        Command::Bench {
+            backend,
+            ops,
+            log_sizes,
+            repeats,
+            json,
+            seed,
+        } => {
+            let ops = if ops.is_empty() {
+                BenchOp::ALL.to_vec()
+            } else {
+                ops
+            };
+            bench::run(&backend, &ops, log_sizes, repeats, json.as_deref(), seed)
+        }
+        Command::Demo { backend, rounds } => demo::run(backend.as_deref(), rounds as usize),
+    }
+}
+
+/// Opens a backend by name, or the best available one.
+fn open_backend(name: Option<&str>) -> anyhow::Result<Box<dyn kiln_host::Backend>> {
+    match name {
+        Some(name) => Ok(kiln::backends::open(name)?),
+        None => Ok(kiln::backends::open_best()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_size_ranges_parse() {
+        assert_eq!(
+            parse_log_sizes("10..16"),
+            Ok(LogSizes {
+                first: 10,
+                last: 16
+            })
+        );
+        assert_eq!(
+            parse_log_sizes("10..=16"),
+            Ok(LogSizes {
+                first: 10,
+                last: 16
+            })
+        );
+        assert_eq!(
+            parse_log_sizes("12"),
+            Ok(LogSizes {
+                first: 12,
+                last: 12
+            })
+        );
+        assert!(parse_log_sizes("16..10").is_err());
+        assert!(parse_log_sizes("a..b").is_err());
+        assert!(parse_log_sizes("10..40").is_err());
+    }
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

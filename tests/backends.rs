@@ -1,0 +1,69 @@
+//! Every backend compiled into this build, through the same checks: the conformance suite, and
+//! Groth16 proofs byte-identical to ark-groth16's for the same r and s. New backends are covered
+//! by being compiled in.
+
+use ark_bn254::{Bn254, Fr};
+use ark_ff::UniformRand;
+use ark_groth16::Groth16;
+use ark_serialize::CanonicalSerialize;
+use kiln::backends;
+use kiln_host::conformance::{fresh_seed, run_selftest, seeded_rng, SelftestConfig};
+use kiln_prover::examples::CubicChain;
+use kiln_prover::{groth16_setup, synthesize, Groth16Prover};
+
+#[test]
+fn every_compiled_in_backend_passes_the_conformance_suite() {
+    let seed = fresh_seed();
+    for name in backends::compiled_in() {
+        println!("{name}: seed {seed:#x} (replay with KILN_SEED={seed:#x})");
+        let backend = backends::open(name).unwrap();
+        let outcomes =
+            run_selftest(&*backend, SelftestConfig { log_size: 7, seed }, |_| {}).unwrap();
+        let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
+        assert!(failed.is_empty(), "{name}: {failed:#?}");
+    }
+}
+
+#[test]
+fn every_compiled_in_backend_proves_byte_identically_to_ark_groth16() {
+    let mut rng = seeded_rng("groth16 on every backend");
+    let circuit = CubicChain {
+        x: Fr::rand(&mut rng),
+        rounds: 300,
+    };
+    let pk = groth16_setup(circuit.clone(), &mut rng).unwrap();
+    let (r1cs, assignment) = synthesize(circuit).unwrap();
+    let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+    let reference = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+        &pk,
+        r,
+        s,
+        &[r1cs.a.clone(), r1cs.b.clone(), r1cs.c.clone()],
+        r1cs.num_instance_variables,
+        r1cs.num_constraints(),
+        &assignment,
+    )
+    .unwrap();
+    let mut expected = Vec::new();
+    reference.serialize_uncompressed(&mut expected).unwrap();
+    for name in backends::compiled_in() {
+        let backend = backends::open(name).unwrap();
+        let prover = Groth16Prover::new(&*backend, pk.clone()).unwrap();
+        let proof = prover
+            .prove_with_randomness(&r1cs, &assignment, r, s)
+            .unwrap();
+        let mut got = Vec::new();
+        proof.serialize_uncompressed(&mut got).unwrap();
+        assert_eq!(got, expected, "backend {name}");
+    }
+}
+
+#[test]
+fn open_best_finds_a_backend_and_names_are_unique() {
+    let best = backends::open_best();
+    assert!(backends::compiled_in().contains(&best.name()));
+    let mut names: Vec<_> = backends::KNOWN.iter().map(|b| b.name).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), backends::KNOWN.len());
+}

@@ -1,0 +1,210 @@
+//! The `kiln` binary as an operator uses it: exit codes, output, the JSON a script reads.
+
+use std::process::{Command, Output};
+
+fn kiln(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(args)
+        .output()
+        .expect("run kiln")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn devices_lists_every_backend_and_the_cpu_device() {
+    let o = kiln(&["devices"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for name in ["cuda", "wgpu", "fpga", "fpga-sim", "cpu"] {
+        assert!(out.contains(name), "missing {name} in:\n{out}");
+    }
+    assert!(out.contains("not compiled into this build"));
+    assert!(out.contains("threads"));
+    assert!(out.contains("compiled in: cpu"));
+}
+
+#[test]
+fn selftest_passes_on_cpu_and_prints_its_seed() {
+    let seed = kiln_host::conformance::fresh_seed();
+    println!("selftest seed {seed:#x}");
+    let o = kiln(&[
+        "selftest",
+        "--backend",
+        "cpu",
+        "--log-size",
+        "5",
+        "--seed",
+        &format!("{seed:#x}"),
+    ]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert!(out.contains(&format!("seed {seed:#x}")), "{out}");
+    assert!(out.contains(" 0 failed"), "{out}");
+    for op in [
+        "msm-g1",
+        "msm-g2",
+        "ntt",
+        "intt",
+        "coset-ntt",
+        "coset-intt",
+        "vec-mul",
+    ] {
+        assert!(
+            out.contains(&format!("PASS  {op} ")),
+            "no passing {op} line:\n{out}"
+        );
+    }
+    for case in [
+        "zero scalars",
+        "scalar r-1",
+        "all-equal scalars",
+        "duplicated bases",
+        "infinity bases",
+        "n = 1",
+        "not a power of two",
+    ] {
+        assert!(out.contains(case), "edge case '{case}' missing:\n{out}");
+    }
+}
+
+#[test]
+fn unavailable_backends_are_refused_with_what_is_available() {
+    let o = kiln(&["selftest", "--backend", "cuda"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not compiled into this build")
+            && stderr(&o).contains("available: cpu"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = kiln(&["bench", "--backend", "tpu"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown backend 'tpu'")
+            && err.contains("fpga-sim")
+            && err.contains("available in this build: cpu"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_flags_are_refused() {
+    for args in [
+        &["selftest", "--log-size", "99"][..],
+        &["bench", "--log-sizes", "12..10"],
+        &["bench", "--op", "fft"],
+        &["selftest", "--seed", "banana"],
+        &["bench", "--repeats", "0"],
+    ] {
+        let o = kiln(args);
+        assert!(!o.status.success(), "{args:?} was accepted");
+        assert!(!stderr(&o).is_empty());
+    }
+}
+
+#[test]
+fn bench_writes_json_a_script_can_read() {
+    let dir = std::env::temp_dir().join(format!("kiln-bench-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bench.json");
+    let o = kiln(&[
+        "bench",
+        "--op",
+        "msm-g1",
+        "--op",
+        "ntt",
+        "--op",
+        "groth16",
+        "--log-sizes",
+        "5..6",
+        "--repeats",
+        "3",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(report["backend"], "cpu");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    for r in results {
+        let stats = &r["backend"];
+        let (min, median, max) = (
+            stats["min_ms"].as_f64().unwrap(),
+            stats["median_ms"].as_f64().unwrap(),
+            stats["max_ms"].as_f64().unwrap(),
+        );
+        assert!(0.0 < min && min <= median && median <= max, "{r}");
+        assert!(r["reference"]["median_ms"].as_f64().unwrap() > 0.0);
+        assert_eq!(r["repeats"], 3);
+    }
+    assert_eq!(results[0]["op"], "msm-g1");
+    assert_eq!(results[0]["n"], 32);
+    assert_eq!(results[5]["op"], "groth16");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn demo_prints_a_verified_proof_and_a_timing_table() {
+    let o = kiln(&["demo", "--rounds", "64"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert!(out.contains("verified: yes"), "{out}");
+    assert!(out.contains("proof (128 bytes, compressed): "));
+    for stage in [
+        "setup",
+        "load key onto backend",
+        "msm B (G2)",
+        "prove (total)",
+        "verify (ark-groth16)",
+    ] {
+        assert!(out.contains(stage), "stage '{stage}' missing:\n{out}");
+    }
+}
+
+#[test]
+fn help_documents_every_flag() {
+    let cases: [(&[&str], &[&str]); 4] = [
+        (
+            &["selftest", "--help"],
+            &["--backend", "--log-size", "--seed"],
+        ),
+        (
+            &["bench", "--help"],
+            &[
+                "--backend",
+                "--op",
+                "--log-sizes",
+                "--repeats",
+                "--json",
+                "--seed",
+                "msm-g1",
+                "msm-g2",
+                "groth16",
+            ],
+        ),
+        (&["demo", "--help"], &["--backend", "--rounds"]),
+        (&["--help"], &["devices", "selftest", "bench", "demo"]),
+    ];
+    for (args, expected) in cases {
+        let o = kiln(args);
+        assert!(o.status.success());
+        let out = stdout(&o);
+        for flag in expected {
+            assert!(
+                out.contains(flag),
+                "`kiln {}` does not mention {flag}:\n{out}",
+                args.join(" ")
+            );
+        }
+    }
+}
