@@ -18,9 +18,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # NVRTC from PyPI, for compiling CUDA kernels without a GPU (kiln kernels check).
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: setup setup-apt setup-pip test demo bench build fmt-check
+.PHONY: setup setup-toolchain setup-apt setup-pip test demo bench build fmt-check
 
-setup: setup-apt setup-pip
+setup: setup-toolchain setup-apt setup-pip
+
+# The machine's Rust toolchain (rustup) and a C linker are assumed; say so clearly if absent.
+setup-toolchain:
+	@command -v $(CARGO) >/dev/null || { echo "setup: cargo not found; install Rust >= 1.85 with rustup" >&2; exit 1; }
+	@command -v cc >/dev/null || { echo "setup: no C compiler/linker (cc); apt-get install build-essential" >&2; exit 1; }
+	@python3 -m pip --version >/dev/null 2>&1 || { echo "setup: python3 with pip is needed for NVRTC; apt-get install python3-pip" >&2; exit 1; }
 
 # Verilator and yosys (FPGA simulation and synthesis estimates), Mesa's lavapipe (software
 # Vulkan for the wgpu backend in CI). apt-get update runs only when something is missing.
@@ -32,7 +38,7 @@ setup-apt:
 	if [ -n "$$missing" ]; then \
 	  echo "setup: installing$$missing (apt)"; \
 	  $(SUDO) apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else \
 	  echo "setup: apt packages present ($(APT_PACKAGES))"; \
 	fi
@@ -43,7 +49,7 @@ setup-pip:
 	  echo "setup: NVRTC present in .deps/nvrtc"; \
 	else \
 	  echo "setup: installing nvidia-cuda-nvrtc $(NVRTC_VERSION) into .deps/nvrtc (pip)"; \
-	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$(DEPS)/nvrtc" "nvidia-cuda-nvrtc==$(NVRTC_VERSION)"; \
+	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --upgrade --target "$(DEPS)/nvrtc" "nvidia-cuda-nvrtc==$(NVRTC_VERSION)"; \
 	fi
 
 build:

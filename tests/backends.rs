@@ -2,14 +2,14 @@
 //! Groth16 proofs byte-identical to ark-groth16's for the same r and s. New backends are covered
 //! by being compiled in.
 
-use ark_bn254::{Bn254, Fr};
+use ark_bn254::Fr;
 use ark_ff::UniformRand;
-use ark_groth16::Groth16;
+
 use ark_serialize::CanonicalSerialize;
 use kiln::backends;
 use kiln_host::conformance::{fresh_seed, run_selftest, seeded_rng, SelftestConfig};
 use kiln_prover::examples::CubicChain;
-use kiln_prover::{groth16_setup, synthesize, Groth16Prover};
+use kiln_prover::{groth16_setup, reference_proof, synthesize, Groth16Prover};
 
 #[test]
 fn every_compiled_in_backend_passes_the_conformance_suite() {
@@ -34,16 +34,7 @@ fn every_compiled_in_backend_proves_byte_identically_to_ark_groth16() {
     let pk = groth16_setup(circuit.clone(), &mut rng).unwrap();
     let (r1cs, assignment) = synthesize(circuit).unwrap();
     let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
-    let reference = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
-        &pk,
-        r,
-        s,
-        &[r1cs.a.clone(), r1cs.b.clone(), r1cs.c.clone()],
-        r1cs.num_instance_variables,
-        r1cs.num_constraints(),
-        &assignment,
-    )
-    .unwrap();
+    let reference = reference_proof(&pk, &r1cs, &assignment, r, s).unwrap();
     let mut expected = Vec::new();
     reference.serialize_uncompressed(&mut expected).unwrap();
     for name in backends::compiled_in() {

@@ -104,6 +104,9 @@ fn bad_flags_are_refused() {
         &["bench", "--op", "fft"],
         &["selftest", "--seed", "banana"],
         &["bench", "--repeats", "0"],
+        &["bench", "--repeats", "4294967295"],
+        &["bench", "--op", "groth16", "--log-sizes", "2"],
+        &["bench", "--op", "msm-g2", "--log-sizes", "10..26"],
     ] {
         let o = kiln(args);
         assert!(!o.status.success(), "{args:?} was accepted");

@@ -55,6 +55,9 @@ impl CheckOutcome {
     }
 }
 
+/// The largest main size the suite accepts (its references hold a few vectors of this length).
+pub const MAX_SELFTEST_LOG_SIZE: u32 = 24;
+
 /// What to run.
 #[derive(Clone, Copy, Debug)]
 pub struct SelftestConfig {
@@ -71,6 +74,12 @@ pub fn run_selftest(
     config: SelftestConfig,
     mut report: impl FnMut(&CheckOutcome),
 ) -> Result<Vec<CheckOutcome>> {
+    if config.log_size > MAX_SELFTEST_LOG_SIZE {
+        return Err(crate::Error::InvalidArgument(format!(
+            "selftest log size {} is above the maximum {MAX_SELFTEST_LOG_SIZE}",
+            config.log_size
+        )));
+    }
     let mut rng = StdRng::seed_from_u64(config.seed);
     let n = 1usize << config.log_size;
     let mut outcomes = Vec::new();

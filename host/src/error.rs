@@ -38,6 +38,9 @@ pub enum Error {
     /// Any other failure the device reported.
     #[error("device error in {op}: {message}")]
     Device { op: &'static str, message: String },
+    /// An argument outside what the operation supports.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
     /// Bytes that do not decode under the device data layout.
     #[error("layout: {0}")]
     Layout(#[from] crate::layout::LayoutError),

@@ -39,8 +39,9 @@
 //! ## Jacobian points (device results): G1 96 bytes, G2 192 bytes
 //!
 //! `X || Y || Z` with `x = X / Z^2`, `y = Y / Z^3`, Montgomery form. Any `Z = 0` means infinity;
-//! infinity is written as `(1, 1, 0)`, the arkworks zero. Decoding checks that a finite point lies
-//! on the curve, so a device that returns garbage is caught at the edge.
+//! infinity is written as `(1, 1, 0)`, the arkworks zero, and zero-filled memory decodes as
+//! infinity. Decoding checks that a finite point lies on the curve and in the subgroup, so a
+//! device that returns garbage is caught at the edge.
 //!
 //! Decoding never panics on user or device bytes: every failure is a [`LayoutError`].
 
@@ -134,10 +135,22 @@ pub fn field_from_bytes<C: MontConfig<4>>(
     })
 }
 
+/// The `index`-th `N`-byte chunk; callers pass slices whose length they have checked.
 fn chunk<const N: usize>(bytes: &[u8], index: usize) -> &[u8; N] {
     bytes[index * N..(index + 1) * N]
         .try_into()
-        .expect("caller passes a slice of the right length")
+        .expect("caller checked the length")
+}
+
+fn exact<'a, const N: usize>(
+    bytes: &'a [u8],
+    what: &'static str,
+) -> Result<&'a [u8; N], LayoutError> {
+    bytes.try_into().map_err(|_| LayoutError::BadLength {
+        what,
+        unit: N,
+        len: bytes.len(),
+    })
 }
 
 /// Encodes an Fr element.
@@ -182,7 +195,7 @@ pub trait Coordinate: Sized + Copy + Zero {
     const BYTES: usize;
     /// Writes the coordinate into `out`, which is exactly `BYTES` long.
     fn write(&self, out: &mut [u8]);
-    /// Reads a coordinate from `bytes`, which is exactly `BYTES` long.
+    /// Reads a coordinate from `bytes`; any length other than `BYTES` is an error.
     fn read(bytes: &[u8]) -> Result<Self, LayoutError>;
 }
 
@@ -192,7 +205,7 @@ impl Coordinate for Fq {
         out.copy_from_slice(&fq_to_bytes(self, Form::Montgomery));
     }
     fn read(bytes: &[u8]) -> Result<Self, LayoutError> {
-        fq_from_bytes(chunk(bytes, 0), Form::Montgomery)
+        fq_from_bytes(exact(bytes, "Fq coordinate")?, Form::Montgomery)
     }
 }
 
@@ -202,7 +215,7 @@ impl Coordinate for Fq2 {
         out.copy_from_slice(&fq2_to_bytes(self, Form::Montgomery));
     }
     fn read(bytes: &[u8]) -> Result<Self, LayoutError> {
-        fq2_from_bytes(chunk(bytes, 0), Form::Montgomery)
+        fq2_from_bytes(exact(bytes, "Fq2 coordinate")?, Form::Montgomery)
     }
 }
 
@@ -271,7 +284,8 @@ where
     out
 }
 
-/// Decodes a Jacobian point; `Z = 0` is infinity; a finite point must lie on the curve.
+/// Decodes a Jacobian point; `Z = 0` is infinity; a finite point must lie on the curve and in
+/// the prime-order subgroup.
 pub fn jacobian_from_bytes<P>(
     bytes: &[u8],
     what: &'static str,
@@ -299,6 +313,9 @@ where
     let affine = Affine::<P>::from(p);
     if !affine.is_on_curve() {
         return Err(LayoutError::NotOnCurve { what });
+    }
+    if !affine.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(LayoutError::NotInSubgroup { what });
     }
     Ok(p)
 }
@@ -366,7 +383,7 @@ pub fn scalars_to_bytes(values: &[Fr], form: Form) -> Vec<u8> {
 
 /// Decodes a contiguous buffer image of scalars.
 pub fn scalars_from_bytes(bytes: &[u8], form: Form) -> Result<Vec<Fr>, LayoutError> {
-    if bytes.len() % FIELD_BYTES != 0 {
+    if !bytes.len().is_multiple_of(FIELD_BYTES) {
         return Err(LayoutError::BadLength {
             what: "Fr array",
             unit: FIELD_BYTES,
@@ -399,7 +416,7 @@ where
     P::BaseField: Coordinate,
 {
     let unit = 2 * P::BaseField::BYTES;
-    if bytes.len() % unit != 0 {
+    if !bytes.len().is_multiple_of(unit) {
         return Err(LayoutError::BadLength {
             what,
             unit,

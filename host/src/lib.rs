@@ -4,7 +4,8 @@
 //! * [`backend`]: the seam every prover calls for MSMs, NTTs and vector operations, with
 //!   resident device buffers.
 //! * [`cpu`]: the arkworks reference backend.
-//! * [`conformance`]: the suite that checks any backend against the reference.
+//! * [`conformance`]: the suite that checks any backend against the reference, and [`faulty`],
+//!   a deliberately wrong backend that shows the suite (and the provers' verification) can fail.
 //!
 //! Nothing here knows about proof systems; see `kiln-prover` for those.
 
@@ -13,6 +14,7 @@ pub mod conformance;
 pub mod cpu;
 pub mod device;
 pub mod error;
+pub mod faulty;
 pub mod layout;
 mod sysinfo;
 

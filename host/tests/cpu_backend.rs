@@ -3,6 +3,7 @@
 use ark_bn254::{Fr, G1Affine};
 use ark_ff::{UniformRand, Zero};
 use kiln_host::conformance::{fresh_seed, run_selftest, SelftestConfig};
+use kiln_host::faulty::{Fault, FaultyBackend};
 use kiln_host::{Backend, CpuBackend, Error, NttOp, VecOp};
 
 #[test]
@@ -26,69 +27,10 @@ fn cpu_backend_passes_the_conformance_suite() {
 fn the_suite_catches_a_wrong_backend() {
     // A backend that is wrong by one in its MSM and NTT must fail the suite: the references do
     // not share code with what they check.
-    struct OffByOne(CpuBackend);
-    impl Backend for OffByOne {
-        fn name(&self) -> &'static str {
-            "off-by-one"
-        }
-        fn id(&self) -> kiln_host::BackendId {
-            self.0.id()
-        }
-        fn device_info(&self) -> kiln_host::DeviceInfo {
-            self.0.device_info()
-        }
-        fn upload_g1(&self, b: &[G1Affine]) -> kiln_host::Result<kiln_host::G1Bases> {
-            self.0.upload_g1(b)
-        }
-        fn upload_g2(&self, b: &[ark_bn254::G2Affine]) -> kiln_host::Result<kiln_host::G2Bases> {
-            self.0.upload_g2(b)
-        }
-        fn upload_scalars(&self, v: &[Fr]) -> kiln_host::Result<kiln_host::Scalars> {
-            self.0.upload_scalars(v)
-        }
-        fn download_scalars_unchecked(&self, v: &kiln_host::Scalars) -> kiln_host::Result<Vec<Fr>> {
-            self.0.download_scalars_unchecked(v)
-        }
-        fn msm_g1_unchecked(
-            &self,
-            b: &kiln_host::G1Bases,
-            s: &kiln_host::Scalars,
-        ) -> kiln_host::Result<ark_bn254::G1Projective> {
-            // Drops the last term, the classic off-by-one of a bucket loop.
-            let mut all = self.0.download_scalars_unchecked(s)?;
-            if let Some(last) = all.last_mut() {
-                *last = Fr::zero();
-            }
-            self.0.msm_g1_unchecked(b, &self.0.upload_scalars(&all)?)
-        }
-        fn msm_g2_unchecked(
-            &self,
-            b: &kiln_host::G2Bases,
-            s: &kiln_host::Scalars,
-        ) -> kiln_host::Result<ark_bn254::G2Projective> {
-            self.0.msm_g2_unchecked(b, s)
-        }
-        fn ntt_unchecked(&self, v: &mut kiln_host::Scalars, op: NttOp) -> kiln_host::Result<()> {
-            // Treats every coset as the subgroup itself.
-            let op = match op {
-                NttOp::CosetForward(_) => NttOp::Forward,
-                NttOp::CosetInverse(_) => NttOp::Inverse,
-                other => other,
-            };
-            self.0.ntt_unchecked(v, op)
-        }
-        fn vec_op_unchecked(
-            &self,
-            v: &mut kiln_host::Scalars,
-            op: VecOp<'_>,
-        ) -> kiln_host::Result<()> {
-            self.0.vec_op_unchecked(v, op)
-        }
-    }
     let seed = fresh_seed();
     println!("wrong backend: seed {seed:#x}");
     let outcomes = run_selftest(
-        &OffByOne(CpuBackend::new()),
+        &FaultyBackend::new(&[Fault::MsmG1DropsLastTerm, Fault::CosetIgnoresShift]),
         SelftestConfig { log_size: 4, seed },
         |_| {},
     )
@@ -152,6 +94,19 @@ fn checked_entries_refuse_bad_calls() {
     assert!(matches!(
         backend.download_scalars(&foreign),
         Err(Error::ForeignBuffer { .. })
+    ));
+
+    // The suite itself refuses sizes it cannot hold.
+    assert!(matches!(
+        run_selftest(
+            backend,
+            SelftestConfig {
+                log_size: 40,
+                seed: 1
+            },
+            |_| {}
+        ),
+        Err(Error::InvalidArgument(_))
     ));
 
     // Empty MSMs are the identity.

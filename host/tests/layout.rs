@@ -2,7 +2,7 @@
 //! integer, Montgomery bytes are `x * 2^256 mod p`, both little-endian.
 
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
+use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::{BigInteger, One, PrimeField, UniformRand, Zero};
 use kiln_host::conformance::seeded_rng;
 use kiln_host::layout::{self, Form, LayoutError};
@@ -120,13 +120,37 @@ fn g1_points_round_trip_and_infinity_is_zero_bytes() {
         assert_eq!(layout::g1_from_bytes(&bytes).unwrap(), p);
 
         let jacobian = G1Projective::from(p) * Fr::rand(&mut rng);
-        let decoded =
-            layout::g1_jacobian_from_bytes(&layout::g1_jacobian_to_bytes(&jacobian)).unwrap();
-        assert_eq!(decoded, jacobian);
+        let encoded = layout::g1_jacobian_to_bytes(&jacobian);
+        let decoded = layout::g1_jacobian_from_bytes(&encoded).unwrap();
+        assert_eq!(
+            layout::g1_jacobian_to_bytes(&decoded),
+            encoded,
+            "Jacobian bytes do not round-trip"
+        );
         assert_eq!(decoded.into_affine(), jacobian.into_affine());
+        if !jacobian.is_zero() {
+            // X, Y, Z as stored, coordinate by coordinate.
+            assert_eq!(
+                encoded[..32],
+                layout::fq_to_bytes(&jacobian.x, Form::Montgomery)
+            );
+            assert_eq!(
+                encoded[32..64],
+                layout::fq_to_bytes(&jacobian.y, Form::Montgomery)
+            );
+            assert_eq!(
+                encoded[64..],
+                layout::fq_to_bytes(&jacobian.z, Form::Montgomery)
+            );
+        }
     }
     let infinity = layout::g1_jacobian_to_bytes(&G1Projective::zero());
     assert!(layout::g1_jacobian_from_bytes(&infinity).unwrap().is_zero());
+    // Zero-filled device memory is infinity in both encodings.
+    assert!(layout::g1_jacobian_from_bytes(&[0u8; 96])
+        .unwrap()
+        .is_zero());
+    assert!(layout::g1_from_bytes(&[0u8; 64]).unwrap().is_zero());
 }
 
 #[test]
@@ -174,11 +198,23 @@ fn off_curve_and_unreduced_points_are_rejected() {
     let mut bytes = layout::g2_to_bytes(&G2Affine::generator());
     bytes[100] ^= 0x10;
     assert!(layout::g2_from_bytes(&bytes).is_err());
-    let mut jac = layout::g1_jacobian_to_bytes(&G1Projective::generator());
-    jac[5] ^= 4;
+    // A Jacobian point with Z != 1 and one flipped bit in Y.
+    let three_g = G1Projective::generator().double() + G1Projective::generator();
+    let mut jac = layout::g1_jacobian_to_bytes(&three_g);
+    jac[40] ^= 4;
     assert!(matches!(
         layout::g1_jacobian_from_bytes(&jac),
         Err(LayoutError::NotOnCurve { .. })
+    ));
+    // Short input to a coordinate reader is an error, not a panic.
+    use kiln_host::layout::Coordinate;
+    assert!(matches!(
+        Fq::read(&[0u8; 31]),
+        Err(LayoutError::BadLength { .. })
+    ));
+    assert!(matches!(
+        Fq2::read(&[0u8; 63]),
+        Err(LayoutError::BadLength { .. })
     ));
 }
 
@@ -199,6 +235,14 @@ fn g2_points_outside_the_subgroup_are_rejected() {
     bytes[64..].copy_from_slice(&layout::fq2_to_bytes(&p.y, Form::Montgomery));
     assert!(matches!(
         layout::g2_from_bytes(&bytes),
+        Err(LayoutError::NotInSubgroup { .. })
+    ));
+    // The same point as a Jacobian device result (Z = 1) is refused too.
+    let mut jac = [0u8; 192];
+    jac[..128].copy_from_slice(&bytes);
+    jac[128..160].copy_from_slice(&layout::fq_to_bytes(&Fq::one(), Form::Montgomery));
+    assert!(matches!(
+        layout::g2_jacobian_from_bytes(&jac),
         Err(LayoutError::NotInSubgroup { .. })
     ));
 }

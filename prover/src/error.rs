@@ -31,9 +31,9 @@ pub enum ProverError {
     /// Constraint synthesis failed.
     #[error("synthesis: {0}")]
     Synthesis(String),
-    /// The computed proof did not verify. This is a bug in kiln or a faulty device, never a
-    /// property of the input: a satisfied assignment always yields a valid proof.
-    #[error("internal error: the computed proof does not verify (faulty backend '{backend}'?); it was discarded")]
+    /// The backend's proof did not verify while the cpu reference's proof for the same inputs
+    /// did: the device (or its backend code) computed something wrong.
+    #[error("backend '{backend}' produced a proof that does not verify (the cpu reference's proof for the same inputs does): faulty device or backend; the proof was discarded")]
     ProofDidNotVerify { backend: &'static str },
 }
 

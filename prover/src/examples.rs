@@ -34,7 +34,8 @@ impl CubicChain {
     /// points: the largest one that fits (the benchmark circuit of `kiln bench --op groth16`).
     pub fn for_domain(x: Fr, log_size: u32) -> Self {
         // constraints + instance variables = (2 * rounds + 1) + 2 <= 2^log_size
-        let rounds = ((1usize << log_size).saturating_sub(3)) / 2;
+        let domain = 1usize.checked_shl(log_size).unwrap_or(usize::MAX);
+        let rounds = domain.saturating_sub(3) / 2;
         CubicChain {
             x,
             rounds: rounds.max(1),
@@ -84,7 +85,7 @@ impl ConstraintSynthesizer<Fr> for SumOfSquares {
         for (value, var) in inputs {
             let sq = cs.new_witness_variable(|| Ok(value.square()))?;
             cs.enforce_r1cs_constraint(|| lc(var), || lc(var), || lc(sq))?;
-            squares = squares + (Fr::one(), sq);
+            squares += (Fr::one(), sq);
         }
         cs.enforce_r1cs_constraint(|| squares, || lc(Variable::One), || lc(out))
     }
@@ -112,7 +113,7 @@ impl ConstraintSynthesizer<Fr> for DenseRows {
         let mut prefix_val = Fr::from(0u64);
         for (k, (&x, &var)) in self.xs.iter().zip(&vars).enumerate() {
             let coeff = Fr::from(k as u64 + 1);
-            prefix = prefix + (coeff, var);
+            prefix += (coeff, var);
             prefix_val += coeff * x;
             let y_val = prefix_val * (x - Fr::one());
             let y = cs.new_witness_variable(|| Ok(y_val))?;

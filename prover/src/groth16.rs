@@ -18,7 +18,7 @@ use ark_ec::CurveGroup;
 use ark_ff::{FftField, Field, UniformRand, Zero};
 use ark_groth16::{prepare_verifying_key, Groth16, PreparedVerifyingKey, Proof, ProvingKey};
 use ark_std::rand::Rng;
-use kiln_host::{Backend, G1Bases, G2Bases, NttOp, VecOp, MAX_LOG_NTT};
+use kiln_host::{Backend, CpuBackend, G1Bases, G2Bases, NttOp, VecOp, MAX_LOG_NTT};
 
 use crate::error::{ProverError, Result};
 use crate::r1cs::R1cs;
@@ -55,15 +55,38 @@ pub struct Groth16Prover<'b> {
     l_query: G1Bases,
 }
 
+/// ark-groth16's proof for the same key, system, assignment and `r, s` (its default
+/// `LibsnarkReduction`): the reference kiln's Groth16 is byte-identical to, for tests and
+/// benchmarks. It does not verify what it returns.
+pub fn reference_proof(
+    pk: &ProvingKey<Bn254>,
+    r1cs: &R1cs,
+    assignment: &[Fr],
+    r: Fr,
+    s: Fr,
+) -> Result<Proof<Bn254>> {
+    Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+        pk,
+        r,
+        s,
+        &r1cs.matrices,
+        r1cs.num_instance_variables,
+        r1cs.num_constraints(),
+        assignment,
+    )
+    .map_err(|e| ProverError::Synthesis(e.to_string()))
+}
+
 /// The size of the evaluation domain ark-groth16 uses for a system: the next power of two at or
 /// above constraints + instance variables.
 pub fn domain_size(r1cs: &R1cs) -> Result<usize> {
-    let needed = r1cs.num_constraints() + r1cs.num_instance_variables;
-    let size = needed.next_power_of_two();
-    if size > 1 << MAX_LOG_NTT {
-        return Err(ProverError::DomainTooLarge { needed });
+    let needed = r1cs
+        .num_constraints()
+        .saturating_add(r1cs.num_instance_variables);
+    match needed.checked_next_power_of_two() {
+        Some(size) if size <= 1 << MAX_LOG_NTT => Ok(size),
+        _ => Err(ProverError::DomainTooLarge { needed }),
     }
-    Ok(size)
 }
 
 impl<'b> Groth16Prover<'b> {
@@ -167,10 +190,36 @@ impl<'b> Groth16Prover<'b> {
         });
         match verified {
             Ok(true) => Ok((proof, t)),
-            _ => Err(ProverError::ProofDidNotVerify {
-                backend: backend.name(),
-            }),
+            _ => Err(self.diagnose_failed_verification(r1cs, assignment, r, s)),
         }
+    }
+
+    /// A proof of a satisfied assignment that fails verification has two possible causes: a key
+    /// made for another circuit of the same shape, or a faulty device. Proving again on the cpu
+    /// reference tells them apart; it costs a second proof, but only on this failure path.
+    fn diagnose_failed_verification(
+        &self,
+        r1cs: &R1cs,
+        assignment: &[Fr],
+        r: Fr,
+        s: Fr,
+    ) -> ProverError {
+        if self.backend.name() != CpuBackend::NAME {
+            let cpu = CpuBackend::new();
+            let reference = Groth16Prover::new(&cpu, self.pk.clone())
+                .and_then(|p| p.prove_timed(r1cs, assignment, r, s));
+            return match reference {
+                Ok(_) => ProverError::ProofDidNotVerify {
+                    backend: self.backend.name(),
+                },
+                Err(e) => e,
+            };
+        }
+        ProverError::KeyMismatch(
+            "the assignment satisfies the constraint system, but the proof does not verify against the key's \
+             own verifying key: the key was made for a different circuit of the same shape"
+                .into(),
+        )
     }
 
     /// The key must have been made for this system, and the assignment must fit it.

@@ -13,7 +13,7 @@ pub mod groth16;
 pub mod r1cs;
 
 pub use error::{ProverError, Result};
-pub use groth16::{Groth16Prover, StageTimings};
+pub use groth16::{reference_proof, Groth16Prover, StageTimings};
 pub use r1cs::{synthesize, R1cs};
 
 use ark_bn254::{Bn254, Fr};

@@ -15,9 +15,9 @@ use crate::error::{ProverError, Result};
 /// them: 0 is the constant one, then the public inputs, then the witnesses.
 #[derive(Clone, Debug)]
 pub struct R1cs {
-    pub a: Matrix<Fr>,
-    pub b: Matrix<Fr>,
-    pub c: Matrix<Fr>,
+    /// `[A, B, C]`, each one sparse row of `(coefficient, variable)` per constraint (the form
+    /// ark-groth16 takes them in).
+    pub matrices: [Matrix<Fr>; 3],
     /// The constant one plus the public inputs.
     pub num_instance_variables: usize,
     pub num_witness_variables: usize,
@@ -26,31 +26,44 @@ pub struct R1cs {
 impl R1cs {
     /// Number of constraints (rows).
     pub fn num_constraints(&self) -> usize {
-        self.a.len()
+        self.matrices[0].len()
     }
 
-    /// Total number of variables, the length of a full assignment.
+    /// Total number of variables, the length of a full assignment. Saturates rather than
+    /// overflows; [`R1cs::validate`] rejects counts that would.
     pub fn num_variables(&self) -> usize {
-        self.num_instance_variables + self.num_witness_variables
+        self.num_instance_variables
+            .saturating_add(self.num_witness_variables)
     }
 
     /// Checks the shape: three matrices with the same number of rows, every variable index in
     /// range, and at least the constant variable.
     pub fn validate(&self) -> Result<()> {
-        let rows = self.a.len();
-        if self.b.len() != rows || self.c.len() != rows {
+        let [a, b, c] = &self.matrices;
+        let rows = a.len();
+        if b.len() != rows || c.len() != rows {
             return Err(ProverError::MalformedSystem(format!(
                 "matrices have {}, {} and {} rows",
                 rows,
-                self.b.len(),
-                self.c.len()
+                b.len(),
+                c.len()
             )));
         }
         if self.num_instance_variables == 0 {
             return Err(ProverError::MalformedSystem("no constant variable".into()));
         }
+        if self
+            .num_instance_variables
+            .checked_add(self.num_witness_variables)
+            .is_none()
+            || rows.checked_add(self.num_instance_variables).is_none()
+        {
+            return Err(ProverError::MalformedSystem(
+                "variable or constraint counts overflow".into(),
+            ));
+        }
         let n = self.num_variables();
-        for (name, m) in [("A", &self.a), ("B", &self.b), ("C", &self.c)] {
+        for (name, m) in ["A", "B", "C"].into_iter().zip(&self.matrices) {
             if let Some((row, &(_, var))) = m
                 .iter()
                 .enumerate()
@@ -73,7 +86,7 @@ impl R1cs {
                 got: assignment.len(),
             });
         }
-        if !assignment[0].is_one() {
+        if !assignment.first().is_some_and(|one| one.is_one()) {
             return Err(ProverError::FirstNotOne);
         }
         Ok(())
@@ -84,7 +97,8 @@ impl R1cs {
     pub fn evaluate_rows(&self, assignment: &[Fr]) -> (Vec<Fr>, Vec<Fr>, Vec<Fr>) {
         let eval =
             |m: &Matrix<Fr>| -> Vec<Fr> { m.par_iter().map(|row| dot(row, assignment)).collect() };
-        (eval(&self.a), eval(&self.b), eval(&self.c))
+        let [a, b, c] = &self.matrices;
+        (eval(a), eval(b), eval(c))
     }
 
     /// The first row where `(A w) * (B w) != C w`, given the evaluated rows.
@@ -153,9 +167,7 @@ pub fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<(R1cs, Vec
         .map_err(|e| ProverError::Synthesis(e.to_string()))?
         .to_vec();
     let r1cs = R1cs {
-        a,
-        b,
-        c,
+        matrices: [a, b, c],
         num_instance_variables: instance.len(),
         num_witness_variables: witness.len(),
     };

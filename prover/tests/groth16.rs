@@ -2,16 +2,17 @@
 //! circuits of different shapes, refusal of unsatisfied or mismatched inputs, and the
 //! verification gate.
 
-use ark_bn254::{Bn254, Fr, G1Projective};
+use ark_bn254::{Bn254, Fr};
 use ark_ff::{UniformRand, Zero};
 use ark_groth16::{Groth16, Proof, ProvingKey};
 use ark_relations::gr1cs::ConstraintSynthesizer;
 use ark_serialize::CanonicalSerialize;
 use ark_std::rand::{rngs::StdRng, Rng};
 use kiln_host::conformance::seeded_rng;
-use kiln_host::{Backend, CpuBackend};
+use kiln_host::faulty::{Fault, FaultyBackend};
+use kiln_host::CpuBackend;
 use kiln_prover::examples::{CubicChain, DenseRows, SumOfSquares};
-use kiln_prover::{groth16_setup, synthesize, Groth16Prover, ProverError, R1cs};
+use kiln_prover::{groth16_setup, reference_proof, synthesize, Groth16Prover, ProverError, R1cs};
 
 fn bytes(proof: &Proof<Bn254>) -> (Vec<u8>, Vec<u8>) {
     let mut compressed = Vec::new();
@@ -38,16 +39,7 @@ fn assert_byte_identical<C: ConstraintSynthesizer<Fr> + Clone>(
         let ours = prover
             .prove_with_randomness(&r1cs, &assignment, r, s)
             .unwrap();
-        let theirs = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
-            &pk,
-            r,
-            s,
-            &[r1cs.a.clone(), r1cs.b.clone(), r1cs.c.clone()],
-            r1cs.num_instance_variables,
-            r1cs.num_constraints(),
-            &assignment,
-        )
-        .unwrap();
+        let theirs = reference_proof(&pk, &r1cs, &assignment, r, s).unwrap();
         assert_eq!(
             bytes(&ours),
             bytes(&theirs),
@@ -157,83 +149,47 @@ fn malformed_inputs_are_refused() {
         Err(ProverError::KeyMismatch(_))
     ));
 
+    // A key for a different circuit of the same shape: the last constraint becomes
+    // x_n * 2 = y, with y doubled so that the assignment still satisfies it.
+    let mut same_shape = r1cs.clone();
+    let last = same_shape.num_constraints() - 1;
+    same_shape.matrices[1][last] = vec![(Fr::from(2u64), 0)];
+    let mut doubled = assignment.clone();
+    doubled[1] *= Fr::from(2u64);
+    assert!(same_shape.check_satisfied(&doubled).is_ok());
+    match prover.prove(&same_shape, &doubled, &mut rng) {
+        Err(ProverError::KeyMismatch(m)) => {
+            assert!(m.contains("different circuit of the same shape"), "{m}")
+        }
+        other => panic!("expected KeyMismatch, got {other:?}"),
+    }
+
     // A row naming a variable that does not exist.
     let mut broken = r1cs.clone();
-    broken.a[0].push((Fr::from(1u64), 10_000));
+    broken.matrices[0][0].push((Fr::from(1u64), 10_000));
     assert!(matches!(
         prover.prove(&broken, &assignment, &mut rng),
+        Err(ProverError::MalformedSystem(_))
+    ));
+
+    // Counts that would overflow are refused, not wrapped.
+    let mut huge = r1cs.clone();
+    huge.num_witness_variables = usize::MAX;
+    assert!(matches!(
+        huge.validate(),
+        Err(ProverError::MalformedSystem(_))
+    ));
+    assert!(matches!(
+        prover.prove(&huge, &assignment, &mut rng),
         Err(ProverError::MalformedSystem(_))
     ));
 }
 
 #[test]
 fn a_faulty_backend_never_yields_a_proof() {
-    /// Correct in everything but G1 MSMs, where it adds the generator: the proof it would produce
-    /// is well-formed but false.
-    struct Faulty(CpuBackend);
-    impl Backend for Faulty {
-        fn name(&self) -> &'static str {
-            "faulty"
-        }
-        fn id(&self) -> kiln_host::BackendId {
-            self.0.id()
-        }
-        fn device_info(&self) -> kiln_host::DeviceInfo {
-            self.0.device_info()
-        }
-        fn upload_g1(&self, b: &[ark_bn254::G1Affine]) -> kiln_host::Result<kiln_host::G1Bases> {
-            self.0.upload_g1(b)
-        }
-        fn upload_g2(&self, b: &[ark_bn254::G2Affine]) -> kiln_host::Result<kiln_host::G2Bases> {
-            self.0.upload_g2(b)
-        }
-        fn upload_scalars(&self, v: &[Fr]) -> kiln_host::Result<kiln_host::Scalars> {
-            self.0.upload_scalars(v)
-        }
-        fn download_scalars_unchecked(&self, v: &kiln_host::Scalars) -> kiln_host::Result<Vec<Fr>> {
-            self.0.download_scalars_unchecked(v)
-        }
-        fn msm_g1_unchecked(
-            &self,
-            b: &kiln_host::G1Bases,
-            s: &kiln_host::Scalars,
-        ) -> kiln_host::Result<G1Projective> {
-            Ok(self.0.msm_g1_unchecked(b, s)? + ark_bn254::G1Affine::generator_point())
-        }
-        fn msm_g2_unchecked(
-            &self,
-            b: &kiln_host::G2Bases,
-            s: &kiln_host::Scalars,
-        ) -> kiln_host::Result<ark_bn254::G2Projective> {
-            self.0.msm_g2_unchecked(b, s)
-        }
-        fn ntt_unchecked(
-            &self,
-            v: &mut kiln_host::Scalars,
-            op: kiln_host::NttOp,
-        ) -> kiln_host::Result<()> {
-            self.0.ntt_unchecked(v, op)
-        }
-        fn vec_op_unchecked(
-            &self,
-            v: &mut kiln_host::Scalars,
-            op: kiln_host::VecOp<'_>,
-        ) -> kiln_host::Result<()> {
-            self.0.vec_op_unchecked(v, op)
-        }
-    }
-    trait GeneratorPoint {
-        fn generator_point() -> Self;
-    }
-    impl GeneratorPoint for ark_bn254::G1Affine {
-        fn generator_point() -> Self {
-            use ark_ec::AffineRepr;
-            Self::generator()
-        }
-    }
     let mut rng = seeded_rng("faulty backend");
     let (pk, r1cs, assignment) = cubic_setup(&mut rng, 4);
-    let faulty = Faulty(CpuBackend::new());
+    let faulty = FaultyBackend::new(&[Fault::MsmG1AddsGenerator]);
     let prover = Groth16Prover::new(&faulty, pk).unwrap();
     assert!(matches!(
         prover.prove(&r1cs, &assignment, &mut rng),

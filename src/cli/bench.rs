@@ -8,17 +8,17 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ec::{CurveGroup, PrimeGroup, ScalarMul, VariableBaseMSM};
 use ark_ff::UniformRand;
-use ark_groth16::Groth16;
+
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln_host::conformance::fresh_seed;
 use kiln_host::{Backend, NttOp};
 use kiln_prover::examples::CubicChain;
-use kiln_prover::{groth16_setup, synthesize, Groth16Prover};
+use kiln_prover::{groth16_setup, reference_proof, synthesize, Groth16Prover};
 use serde::Serialize;
 
 use super::table::{self, ms};
@@ -207,18 +207,9 @@ impl Bench<'_> {
         })?;
         self.progress
             .set_message(format!("groth16 2^{log_size}: ark-groth16"));
-        let matrices = [r1cs.a.clone(), r1cs.b.clone(), r1cs.c.clone()];
         let mut theirs = None;
         let reference = measure(self.repeats, &self.progress, || {
-            theirs = Some(Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
-                &pk,
-                r,
-                s,
-                &matrices,
-                r1cs.num_instance_variables,
-                r1cs.num_constraints(),
-                &assignment,
-            )?);
+            theirs = Some(reference_proof(&pk, &r1cs, &assignment, r, s)?);
             Ok(())
         })?;
         if ours != theirs {
@@ -268,6 +259,19 @@ pub fn run(
     json: Option<&Path>,
     seed: Option<u64>,
 ) -> anyhow::Result<ExitCode> {
+    for &op in ops {
+        let range = op.log_size_range();
+        if !range.contains(&sizes.first) || !range.contains(&sizes.last) {
+            bail!(
+                "{} is measured at log sizes {}..{}, not {}..{}",
+                op.name(),
+                range.start(),
+                range.end(),
+                sizes.first,
+                sizes.last
+            );
+        }
+    }
     let backend = super::open_backend(Some(backend_name))?;
     let seed = seed.unwrap_or_else(fresh_seed);
     let device = backend.device_info();
@@ -296,8 +300,8 @@ pub fn run(
     for &op in ops {
         for log_size in sizes.first..=sizes.last {
             let rec = match op {
-                BenchOp::MsmG1 => bench.msm::<G1Projective>("msm-g1", log_size)?,
-                BenchOp::MsmG2 => bench.msm::<G2Projective>("msm-g2", log_size)?,
+                BenchOp::MsmG1 => bench.msm::<G1Projective>(op.name(), log_size)?,
+                BenchOp::MsmG2 => bench.msm::<G2Projective>(op.name(), log_size)?,
                 BenchOp::Ntt => bench.ntt(log_size)?,
                 BenchOp::Groth16 => bench.groth16(log_size)?,
             };

@@ -30,7 +30,8 @@ pub enum Command {
         /// Backend to check (see `kiln devices`).
         #[arg(long, default_value = "cpu")]
         backend: String,
-        /// Main input size is 2^N (edge cases also run at n = 1, 2, 2^N - 1 and 2^N + 3).
+        /// Main input size is 2^N. MSM edge cases also run at n = 1, 2^N - 1 and 2^N + 3; NTTs at
+        /// n = 1 and 2 too.
         #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(0..=24))]
         log_size: u32,
         /// Seed for the random inputs, decimal or 0x-hex; a fresh one is drawn and printed if absent.
@@ -46,12 +47,13 @@ pub enum Command {
         /// Operation(s) to measure; repeat the flag for several. Default: all.
         #[arg(long = "op", value_enum)]
         ops: Vec<BenchOp>,
-        /// Inclusive range of log2 sizes, as A..B (or a single N). For groth16 the size is the
+        /// Inclusive range of log2 sizes, as A..B (or a single N). Limits: msm-g1 up to 24,
+        /// msm-g2 up to 22, ntt up to 26, groth16 from 3 to 22. For groth16 the size is the
         /// evaluation domain (constraints + public inputs rounded up to a power of two).
         #[arg(long, default_value = "10..14", value_parser = parse_log_sizes)]
         log_sizes: LogSizes,
         /// Timed repetitions per size, after one untimed warm-up.
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
         repeats: u32,
         /// Also write the results as JSON to this file.
         #[arg(long)]
@@ -92,6 +94,26 @@ impl BenchOp {
         BenchOp::Ntt,
         BenchOp::Groth16,
     ];
+
+    /// The log2 sizes this operation can be measured at: bounded by host memory for the inputs
+    /// and the reference, and for groth16 by the smallest domain a circuit with a round has.
+    pub fn log_size_range(self) -> std::ops::RangeInclusive<u32> {
+        match self {
+            BenchOp::MsmG1 => 0..=24,
+            BenchOp::MsmG2 => 0..=22,
+            BenchOp::Ntt => 0..=26,
+            BenchOp::Groth16 => 3..=22,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchOp::MsmG1 => "msm-g1",
+            BenchOp::MsmG2 => "msm-g2",
+            BenchOp::Ntt => "ntt",
+            BenchOp::Groth16 => "groth16",
+        }
+    }
 }
 
 /// An inclusive range of log2 sizes.
