@@ -4,6 +4,7 @@
 //! that asking for one gives a precise answer: not a known name, not compiled into this build, or
 //! compiled in but no device found. Each answer lists what is available.
 
+use kiln_host::faulty::{Fault, FaultyBackend};
 use kiln_host::{Backend, CpuBackend, DeviceInfo};
 use thiserror::Error;
 
@@ -16,6 +17,9 @@ pub struct KnownBackend {
     pub description: &'static str,
     /// Whether this build contains it.
     pub compiled_in: bool,
+    /// A diagnostic backend: deliberately wrong, never chosen by [`open_best`] and not counted
+    /// as available for proving.
+    pub diagnostic: bool,
 }
 
 /// Every backend, in order of preference for [`open_best`]: the fastest hardware first, the
@@ -25,26 +29,37 @@ pub const KNOWN: &[KnownBackend] = &[
         name: "cuda",
         description: "NVIDIA GPUs, CUDA kernels driven through cudarc",
         compiled_in: false,
+        diagnostic: false,
     },
     KnownBackend {
         name: "wgpu",
         description: "any GPU through WGSL and wgpu (Vulkan, Metal, DX12)",
         compiled_in: false,
+        diagnostic: false,
     },
     KnownBackend {
         name: "fpga",
         description: "FPGA cards on PCIe through the Xilinx XDMA driver",
         compiled_in: false,
+        diagnostic: false,
     },
     KnownBackend {
         name: "fpga-sim",
         description: "the FPGA design as a Verilator model",
         compiled_in: false,
+        diagnostic: false,
     },
     KnownBackend {
         name: CpuBackend::NAME,
         description: "arkworks on the host CPU (the reference)",
         compiled_in: true,
+        diagnostic: false,
+    },
+    KnownBackend {
+        name: "faulty",
+        description: "diagnostic: the cpu backend with deliberate MSM and coset-NTT faults; `kiln selftest --backend faulty` must fail",
+        compiled_in: true,
+        diagnostic: true,
     },
 ];
 
@@ -73,11 +88,12 @@ fn list(names: impl Iterator<Item = &'static str>) -> String {
     names.collect::<Vec<_>>().join(", ")
 }
 
-/// The names of the backends compiled into this build.
+/// The names of the backends compiled into this build that compute correctly (the diagnostic
+/// `faulty` backend is left out).
 pub fn compiled_in() -> Vec<&'static str> {
     KNOWN
         .iter()
-        .filter(|b| b.compiled_in)
+        .filter(|b| b.compiled_in && !b.diagnostic)
         .map(|b| b.name)
         .collect()
 }
@@ -94,6 +110,10 @@ pub fn open(name: &str) -> Result<Box<dyn Backend>, OpenError> {
     };
     match known.name {
         CpuBackend::NAME => Ok(Box::new(CpuBackend::new())),
+        "faulty" => Ok(Box::new(FaultyBackend::new(&[
+            Fault::MsmG1DropsLastTerm,
+            Fault::CosetIgnoresShift,
+        ]))),
         _ => Err(OpenError::NotCompiledIn {
             name: name.to_string(),
             available,
@@ -105,7 +125,7 @@ pub fn open(name: &str) -> Result<Box<dyn Backend>, OpenError> {
 pub fn open_best() -> Box<dyn Backend> {
     KNOWN
         .iter()
-        .filter(|b| b.compiled_in)
+        .filter(|b| b.compiled_in && !b.diagnostic)
         .find_map(|b| open(b.name).ok())
         .unwrap_or_else(|| Box::new(CpuBackend::new()))
 }

@@ -75,6 +75,17 @@ fn selftest_passes_on_cpu_and_prints_its_seed() {
 }
 
 #[test]
+fn selftest_fails_with_exit_status_1_on_a_wrong_backend() {
+    let o = kiln(&["selftest", "--backend", "faulty", "--log-size", "4"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAIL  msm-g1 "), "{out}");
+    assert!(out.contains("FAIL  coset-ntt "), "{out}");
+    assert!(out.contains("PASS  msm-g2 "), "{out}");
+    assert!(!out.contains(" 0 failed"), "{out}");
+}
+
+#[test]
 fn unavailable_backends_are_refused_with_what_is_available() {
     let o = kiln(&["selftest", "--backend", "cuda"]);
     assert_eq!(o.status.code(), Some(2));

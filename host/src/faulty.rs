@@ -48,7 +48,10 @@ impl Backend for FaultyBackend {
         self.inner.id()
     }
     fn device_info(&self) -> DeviceInfo {
-        self.inner.device_info()
+        DeviceInfo {
+            backend: self.name(),
+            ..self.inner.device_info()
+        }
     }
     fn upload_g1(&self, bases: &[G1Affine]) -> Result<G1Bases> {
         self.inner.upload_g1(bases)
