@@ -31,6 +31,10 @@ pub enum ProverError {
     /// Constraint synthesis failed.
     #[error("synthesis: {0}")]
     Synthesis(String),
+    /// A circom witness that does not satisfy the circuit the snarkjs key was made for (or a key
+    /// made for another circuit): the proof computed from it does not verify.
+    #[error("the witness does not satisfy the circuit this key was made for (wrong or stale witness, or a key for another circuit); no proof was produced")]
+    WitnessRejected,
     /// The backend's proof did not verify while the cpu reference's proof for the same inputs
     /// did: the device (or its backend code) computed something wrong.
     #[error("backend '{backend}' produced a proof that does not verify (the cpu reference's proof for the same inputs does): faulty device or backend; the proof was discarded")]

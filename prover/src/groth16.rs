@@ -28,7 +28,8 @@ use crate::r1cs::R1cs;
 pub struct StageTimings(pub Vec<(&'static str, Duration)>);
 
 impl StageTimings {
-    fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+    /// Runs `f`, recording its wall time under `stage`.
+    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
         self.0.push((stage, start.elapsed()));

@@ -3,6 +3,8 @@
 //! * [`groth16`]: Groth16 for arkworks proving keys, byte-identical to ark-groth16.
 //! * [`r1cs`]: constraint systems as matrices, synthesis from arkworks circuits, satisfaction.
 //! * [`examples`]: small circuits for tests, benchmarks and the demo.
+//! * [`snarkjs`]: Groth16 for snarkjs keys and circom witnesses, read by [`iden3`], with the
+//!   JSON formats of [`snarkjs_json`].
 //!
 //! Every prover takes a `&dyn Backend`, so the same code proves on any device, and checks each
 //! proof with the verifier before returning it.
@@ -10,7 +12,10 @@
 pub mod error;
 pub mod examples;
 pub mod groth16;
+pub mod iden3;
 pub mod r1cs;
+pub mod snarkjs;
+pub mod snarkjs_json;
 
 pub use error::{ProverError, Result};
 pub use groth16::{reference_proof, Groth16Prover, StageTimings};

@@ -4,6 +4,7 @@ mod bench;
 mod demo;
 mod devices;
 mod selftest;
+mod snarkjs;
 mod table;
 
 use std::path::PathBuf;
@@ -61,6 +62,31 @@ pub enum Command {
         /// Seed for the random inputs (printed if drawn).
         #[arg(long, value_parser = parse_seed)]
         seed: Option<u64>,
+    },
+    /// Prove a circom witness with a snarkjs Groth16 key (rapidsnark's argument order). Writes
+    /// snarkjs's proof.json and public.json, only after the proof has been verified.
+    Prove {
+        /// The snarkjs Groth16 proving key (.zkey).
+        zkey: PathBuf,
+        /// The witness (.wtns) from circom's witness calculator.
+        witness: PathBuf,
+        /// Where to write the proof (snarkjs proof.json format).
+        proof: PathBuf,
+        /// Where to write the public signals (snarkjs public.json format).
+        public: PathBuf,
+        /// Backend to prove on; default: the best one that finds a device.
+        #[arg(long)]
+        backend: Option<String>,
+    },
+    /// Verify a Groth16 proof as `snarkjs groth16 verify` does: prints OK! and exits 0, or
+    /// prints "Invalid proof" and exits 1; malformed files exit 2 with the reason.
+    Verify {
+        /// snarkjs verification_key.json.
+        verification_key: PathBuf,
+        /// snarkjs public.json.
+        public: PathBuf,
+        /// snarkjs proof.json.
+        proof: PathBuf,
     },
     /// Build a small circuit, run a Groth16 setup, prove on the best available backend, verify,
     /// and print a timing table.
@@ -173,6 +199,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bench::run(&backend, &ops, log_sizes, repeats, json.as_deref(), seed)
         }
         Command::Demo { backend, rounds } => demo::run(backend.as_deref(), rounds as usize),
+        Command::Prove {
+            zkey,
+            witness,
+            proof,
+            public,
+            backend,
+        } => snarkjs::prove(&zkey, &witness, &proof, &public, backend.as_deref()),
+        Command::Verify {
+            verification_key,
+            public,
+            proof,
+        } => snarkjs::verify(&verification_key, &public, &proof),
     }
 }
 

@@ -1,0 +1,308 @@
+//! Readers for the iden3 binary formats that circom and snarkjs write: `.r1cs` (constraints),
+//! `.wtns` (witnesses) and Groth16 `.zkey` (proving keys).
+//!
+//! All three share one container (iden3's `binfileutils`): a 4-byte ASCII magic, a u32 LE
+//! version, a u32 LE section count, then sections of `u32 type, u64 size, body`, in any order.
+//!
+//! Every length read from a file is checked against the bytes actually present before anything
+//! is allocated or indexed, so a truncated or hostile file yields a [`FormatError`], never a
+//! panic or an allocation sized by an unchecked field. Files are memory-mapped, so a
+//! multi-gigabyte key is decoded section by section without first being read into memory.
+
+pub mod r1cs;
+pub mod wtns;
+pub mod zkey;
+
+use std::path::Path;
+
+use ark_bn254::Fr;
+use ark_ff::{BigInteger, PrimeField};
+use kiln_host::layout::{self, Form};
+use thiserror::Error;
+
+/// What is wrong with a file.
+#[derive(Debug, Error)]
+pub enum FormatError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not a {expected} file: magic is {found:?}, expected {magic:?}")]
+    BadMagic {
+        expected: &'static str,
+        magic: String,
+        found: String,
+    },
+    #[error("{file} version {found} is not supported (kiln reads version {supported})")]
+    Version {
+        file: &'static str,
+        found: u32,
+        supported: u32,
+    },
+    #[error("truncated {what}: needs {needed} bytes, {available} present")]
+    Truncated {
+        what: String,
+        needed: u64,
+        available: u64,
+    },
+    #[error("{file}: section {id} ({what}) is missing")]
+    MissingSection {
+        file: &'static str,
+        id: u32,
+        what: &'static str,
+    },
+    #[error("{file}: section {id} appears more than once")]
+    DuplicateSection { file: &'static str, id: u32 },
+    #[error("{what}: the field is not BN254's {field} (wrong curve or prime)")]
+    WrongPrime {
+        what: &'static str,
+        field: &'static str,
+    },
+    #[error("{what}: value {index} is not a valid field element (not below the modulus)")]
+    BadFieldElement { what: &'static str, index: u64 },
+    #[error("{what}: point {index} is invalid: {reason}")]
+    BadPoint {
+        what: &'static str,
+        index: u64,
+        reason: String,
+    },
+    #[error("zkey protocol {0} is not Groth16 (1); PLONK (2) and fflonk (10) keys are not supported by this prover")]
+    NotGroth16(u32),
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+/// Result alias for the readers.
+pub type Result<T, E = FormatError> = std::result::Result<T, E>;
+
+/// A read-only memory map of a file (or, for tests and small inputs, owned bytes).
+pub enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl FileBytes {
+    /// Maps `path` read-only.
+    pub fn open(path: &Path) -> Result<Self> {
+        let io = |source| FormatError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        // SAFETY: the map is read-only and private to this process. If another process
+        // truncates the file while it is mapped, reads may fault; kiln's inputs are key and
+        // witness files that are not modified while a proof runs.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+        Ok(FileBytes::Mapped(map))
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(m) => m,
+            FileBytes::Owned(v) => v,
+        }
+    }
+}
+
+/// A bounds-checked little-endian cursor over a section.
+#[derive(Clone)]
+pub struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    what: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(data: &'a [u8], what: &'static str) -> Self {
+        Reader { data, pos: 0, what }
+    }
+
+    /// Bytes not yet read.
+    pub fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    /// The next `n` bytes; an error if fewer remain.
+    pub fn take(&mut self, n: u64) -> Result<&'a [u8]> {
+        if n > self.remaining() as u64 {
+            return Err(FormatError::Truncated {
+                what: self.what.to_string(),
+                needed: n,
+                available: self.remaining() as u64,
+            });
+        }
+        let n = n as usize;
+        let out = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+
+    /// Checks that `count` records of `unit` bytes each remain, before anything is allocated for
+    /// them. This is what keeps a length field from sizing an allocation.
+    pub fn expect_records(&self, count: u64, unit: u64) -> Result<()> {
+        let needed = count.checked_mul(unit).unwrap_or(u64::MAX);
+        if needed > self.remaining() as u64 {
+            return Err(FormatError::Truncated {
+                what: format!("{} ({count} records of {unit} bytes)", self.what),
+                needed,
+                available: self.remaining() as u64,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    pub fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+
+    /// A field-size prefix and prime, checked to be `32` and `modulus`.
+    pub fn prime(
+        &mut self,
+        modulus: &[u8; 32],
+        what: &'static str,
+        field: &'static str,
+    ) -> Result<()> {
+        let n8 = self.u32()?;
+        if n8 != 32 {
+            return Err(FormatError::WrongPrime { what, field });
+        }
+        if self.take(32)? != modulus {
+            return Err(FormatError::WrongPrime { what, field });
+        }
+        Ok(())
+    }
+}
+
+/// BN254's Fr modulus as 32 little-endian bytes.
+pub fn fr_modulus() -> [u8; 32] {
+    Fr::MODULUS.to_bytes_le().try_into().expect("32 bytes")
+}
+
+/// BN254's Fq modulus as 32 little-endian bytes.
+pub fn fq_modulus() -> [u8; 32] {
+    ark_bn254::Fq::MODULUS
+        .to_bytes_le()
+        .try_into()
+        .expect("32 bytes")
+}
+
+/// Decodes `count` canonical (plain little-endian) Fr elements.
+pub fn read_fr_array(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<Vec<Fr>> {
+    r.expect_records(count, 32)?;
+    let bytes = r.take(count * 32)?;
+    bytes
+        .chunks_exact(32)
+        .enumerate()
+        .map(|(i, c)| {
+            layout::fr_from_bytes(c.try_into().expect("32 bytes"), Form::Canonical).map_err(|_| {
+                FormatError::BadFieldElement {
+                    what,
+                    index: i as u64,
+                }
+            })
+        })
+        .collect()
+}
+
+/// One section of a container.
+#[derive(Clone, Copy, Debug)]
+struct SectionSpan {
+    id: u32,
+    start: usize,
+    len: usize,
+}
+
+/// A parsed container: its version and where each section lies.
+pub struct Container<'a> {
+    file: &'static str,
+    data: &'a [u8],
+    pub version: u32,
+    sections: Vec<SectionSpan>,
+}
+
+impl<'a> Container<'a> {
+    /// Parses the header and section table of a `file` (its name, for errors) with `magic`.
+    pub fn parse(
+        data: &'a [u8],
+        magic: &[u8; 4],
+        file: &'static str,
+        version: u32,
+    ) -> Result<Self> {
+        let mut r = Reader::new(data, file);
+        let found = r.take(4).map_err(|_| FormatError::BadMagic {
+            expected: file,
+            magic: String::from_utf8_lossy(magic).into_owned(),
+            found: String::from_utf8_lossy(data).into_owned(),
+        })?;
+        if found != magic {
+            return Err(FormatError::BadMagic {
+                expected: file,
+                magic: String::from_utf8_lossy(magic).into_owned(),
+                found: String::from_utf8_lossy(found).into_owned(),
+            });
+        }
+        let found_version = r.u32()?;
+        if found_version != version {
+            return Err(FormatError::Version {
+                file,
+                found: found_version,
+                supported: version,
+            });
+        }
+        let count = r.u32()?;
+        // Each section needs at least its 12-byte header: bound the table by the bytes present.
+        r.expect_records(u64::from(count), 12)?;
+        let mut sections = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let id = r.u32()?;
+            let len = r.u64()?;
+            let start = r.pos;
+            r.take(len).map_err(|_| FormatError::Truncated {
+                what: format!("{file} section {id}"),
+                needed: len,
+                available: r.remaining() as u64,
+            })?;
+            sections.push(SectionSpan {
+                id,
+                start,
+                len: len as usize,
+            });
+        }
+        Ok(Container {
+            file,
+            data,
+            version: found_version,
+            sections,
+        })
+    }
+
+    /// The body of section `id`, which must appear exactly once.
+    pub fn section(&self, id: u32, what: &'static str) -> Result<Reader<'a>> {
+        let mut found = self.sections.iter().filter(|s| s.id == id);
+        let span = found.next().ok_or(FormatError::MissingSection {
+            file: self.file,
+            id,
+            what,
+        })?;
+        if found.next().is_some() {
+            return Err(FormatError::DuplicateSection {
+                file: self.file,
+                id,
+            });
+        }
+        Ok(Reader::new(
+            &self.data[span.start..span.start + span.len],
+            what,
+        ))
+    }
+}

@@ -1,0 +1,114 @@
+//! `.r1cs`: circom's constraint system (version 1).
+//!
+//! Section 1 (header): `u32 n8, prime, u32 nWires, nPubOut, nPubIn, nPrvIn, u64 nLabels,
+//! u32 nConstraints`. Section 2 (constraints): per constraint, for A, B and C, `u32 n` then `n`
+//! pairs `(u32 wire, n8-byte coefficient)`, coefficients plain little-endian. Section 3 maps wires
+//! to labels and is not needed to prove.
+//!
+//! Wire 0 is the constant one, then the public outputs, public inputs and private inputs: the same
+//! order as arkworks' variables, so a file converts to [`crate::R1cs`] without renumbering.
+
+use std::path::Path;
+
+use ark_bn254::Fr;
+use ark_relations::gr1cs::Matrix;
+use kiln_host::layout::{self, Form};
+
+use super::{fr_modulus, Container, FileBytes, FormatError, Reader, Result};
+use crate::r1cs::R1cs;
+
+/// The header of a `.r1cs` file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct R1csHeader {
+    pub n_wires: u32,
+    pub n_pub_out: u32,
+    pub n_pub_in: u32,
+    pub n_prv_in: u32,
+    pub n_labels: u64,
+    pub n_constraints: u32,
+}
+
+impl R1csHeader {
+    /// Public signals (outputs, then inputs), not counting the constant wire.
+    pub fn n_public(&self) -> u32 {
+        self.n_pub_out + self.n_pub_in
+    }
+}
+
+/// Reads a `.r1cs` file into its header and constraint matrices.
+pub fn read_r1cs_file(path: &Path) -> Result<(R1csHeader, R1cs)> {
+    read_r1cs(FileBytes::open(path)?.bytes())
+}
+
+/// Parses `.r1cs` bytes.
+pub fn read_r1cs(data: &[u8]) -> Result<(R1csHeader, R1cs)> {
+    let container = Container::parse(data, b"r1cs", "r1cs", 1)?;
+    let mut h = container.section(1, "r1cs header")?;
+    h.prime(&fr_modulus(), "r1cs header", "Fr")?;
+    let header = R1csHeader {
+        n_wires: h.u32()?,
+        n_pub_out: h.u32()?,
+        n_pub_in: h.u32()?,
+        n_prv_in: h.u32()?,
+        n_labels: h.u64()?,
+        n_constraints: h.u32()?,
+    };
+    let public = u64::from(header.n_pub_out) + u64::from(header.n_pub_in);
+    if public + u64::from(header.n_prv_in) + 1 > u64::from(header.n_wires) {
+        return Err(FormatError::Inconsistent(format!(
+            "r1cs: {} public and {} private inputs do not fit in {} wires",
+            public, header.n_prv_in, header.n_wires
+        )));
+    }
+
+    let mut body = container.section(2, "r1cs constraints")?;
+    // Each constraint needs at least three 4-byte term counts.
+    body.expect_records(u64::from(header.n_constraints), 12)?;
+    let n = header.n_constraints as usize;
+    let mut matrices: [Matrix<Fr>; 3] = [
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    ];
+    for index in 0..header.n_constraints {
+        for matrix in matrices.iter_mut() {
+            matrix.push(read_lc(&mut body, header.n_wires, index)?);
+        }
+    }
+    if body.remaining() != 0 {
+        return Err(FormatError::Inconsistent(format!(
+            "r1cs: {} bytes after the last of {} constraints",
+            body.remaining(),
+            header.n_constraints
+        )));
+    }
+    let instance = 1 + public as usize;
+    let r1cs = R1cs {
+        matrices,
+        num_instance_variables: instance,
+        num_witness_variables: header.n_wires as usize - instance,
+    };
+    Ok((header, r1cs))
+}
+
+fn read_lc(r: &mut Reader<'_>, n_wires: u32, constraint: u32) -> Result<Vec<(Fr, usize)>> {
+    let terms = r.u32()?;
+    r.expect_records(u64::from(terms), 36)?;
+    let mut lc = Vec::with_capacity(terms as usize);
+    for _ in 0..terms {
+        let wire = r.u32()?;
+        if wire >= n_wires {
+            return Err(FormatError::Inconsistent(format!(
+                "r1cs: constraint {constraint} names wire {wire}, but there are only {n_wires}"
+            )));
+        }
+        let coeff =
+            layout::fr_from_bytes(r.take(32)?.try_into().expect("32 bytes"), Form::Canonical)
+                .map_err(|_| FormatError::BadFieldElement {
+                    what: "r1cs coefficient",
+                    index: u64::from(constraint),
+                })?;
+        lc.push((coeff, wire as usize));
+    }
+    Ok(lc)
+}

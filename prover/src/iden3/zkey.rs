@@ -1,0 +1,264 @@
+//! Groth16 `.zkey`: a snarkjs proving key (version 1, protocol 1).
+//!
+//! | section | contents |
+//! | --- | --- |
+//! | 1 | `u32 protocol` (1 = Groth16) |
+//! | 2 | `n8q, q, n8r, r, u32 nVars, u32 nPublic, u32 domainSize`, then alpha1, beta1, beta2, gamma2, delta1, delta2 |
+//! | 3 | IC: `nPublic + 1` G1 points |
+//! | 4 | `u32 count`, then `count` x `(u32 matrix, u32 constraint, u32 signal, 32-byte value)`, matrix 0 = A, 1 = B |
+//! | 5, 6, 7 | A (G1), B (G1), B (G2): `nVars` points each |
+//! | 8 | C: `nVars - nPublic - 1` G1 points (the private signals) |
+//! | 9 | H: `domainSize` G1 points |
+//! | 10 | contributions (not needed to prove) |
+//!
+//! Points are affine with Montgomery-form coordinates, little-endian, G2 as `x.c0, x.c1, y.c0,
+//! y.c1`, infinity as all zeros: exactly kiln's device layout (`kiln_host::layout`), so the same
+//! decoder validates them (on the curve; G2 in the subgroup). Coefficient values are stored as
+//! `v * R^2 mod r` (R = 2^256) so that one Montgomery multiplication by a plain witness value
+//! yields Montgomery form; they are converted back to `v` here.
+
+use std::path::Path;
+
+use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
+use ark_ff::{Field, One};
+use ark_groth16::VerifyingKey;
+use kiln_host::layout::{self, Form, G1_AFFINE_BYTES, G2_AFFINE_BYTES};
+use kiln_host::MAX_LOG_NTT;
+use rayon::prelude::*;
+
+use super::{fq_modulus, fr_modulus, Container, FileBytes, FormatError, Reader, Result};
+
+/// Which QAP matrix a coefficient belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Matrix {
+    A,
+    B,
+}
+
+/// One nonzero entry of the A or B matrix, as snarkjs stores it for the prover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coefficient {
+    pub matrix: Matrix,
+    /// The row: a constraint, or `nConstraints + s` for the row binding public signal `s`.
+    pub constraint: u32,
+    pub signal: u32,
+    pub value: Fr,
+}
+
+/// A decoded Groth16 proving key.
+#[derive(Clone, Debug)]
+pub struct Groth16Zkey {
+    /// Every signal including the constant one: the witness length.
+    pub n_vars: usize,
+    /// Public signals (outputs and inputs), without the constant one.
+    pub n_public: usize,
+    /// The evaluation domain, a power of two.
+    pub domain_size: usize,
+    pub alpha_g1: G1Affine,
+    pub beta_g1: G1Affine,
+    pub beta_g2: G2Affine,
+    pub gamma_g2: G2Affine,
+    pub delta_g1: G1Affine,
+    pub delta_g2: G2Affine,
+    pub ic: Vec<G1Affine>,
+    pub coefficients: Vec<Coefficient>,
+    pub a_query: Vec<G1Affine>,
+    pub b_g1_query: Vec<G1Affine>,
+    pub b_g2_query: Vec<G2Affine>,
+    pub c_query: Vec<G1Affine>,
+    pub h_query: Vec<G1Affine>,
+}
+
+impl Groth16Zkey {
+    /// The verifying key it contains, in arkworks' form.
+    pub fn verifying_key(&self) -> VerifyingKey<Bn254> {
+        VerifyingKey {
+            alpha_g1: self.alpha_g1,
+            beta_g2: self.beta_g2,
+            gamma_g2: self.gamma_g2,
+            delta_g2: self.delta_g2,
+            gamma_abc_g1: self.ic.clone(),
+        }
+    }
+}
+
+/// Reads a Groth16 `.zkey` file (memory-mapped).
+pub fn read_zkey_file(path: &Path) -> Result<Groth16Zkey> {
+    read_zkey(FileBytes::open(path)?.bytes())
+}
+
+fn g1(r: &mut Reader<'_>, what: &'static str) -> Result<G1Affine> {
+    Ok(read_g1_points(r, 1, what)?[0])
+}
+
+fn g2(r: &mut Reader<'_>, what: &'static str) -> Result<G2Affine> {
+    Ok(read_g2_points(r, 1, what)?[0])
+}
+
+fn point_error(what: &'static str, index: usize, e: layout::LayoutError) -> FormatError {
+    FormatError::BadPoint {
+        what,
+        index: index as u64,
+        reason: e.to_string(),
+    }
+}
+
+/// Decodes and validates `count` G1 points, in parallel.
+fn read_g1_points(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<Vec<G1Affine>> {
+    r.expect_records(count, G1_AFFINE_BYTES as u64)?;
+    r.take(count * G1_AFFINE_BYTES as u64)?
+        .par_chunks_exact(G1_AFFINE_BYTES)
+        .enumerate()
+        .map(|(i, c)| {
+            layout::g1_from_bytes(c.try_into().expect("64 bytes"))
+                .map_err(|e| point_error(what, i, e))
+        })
+        .collect()
+}
+
+/// Decodes and validates `count` G2 points (on the twist and in the subgroup), in parallel.
+fn read_g2_points(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<Vec<G2Affine>> {
+    r.expect_records(count, G2_AFFINE_BYTES as u64)?;
+    r.take(count * G2_AFFINE_BYTES as u64)?
+        .par_chunks_exact(G2_AFFINE_BYTES)
+        .enumerate()
+        .map(|(i, c)| {
+            layout::g2_from_bytes(c.try_into().expect("128 bytes"))
+                .map_err(|e| point_error(what, i, e))
+        })
+        .collect()
+}
+
+/// A whole section of exactly `count` G1 points.
+fn g1_section(
+    c: &Container<'_>,
+    id: u32,
+    count: usize,
+    what: &'static str,
+) -> Result<Vec<G1Affine>> {
+    let mut r = c.section(id, what)?;
+    exact_size(&r, count as u64 * G1_AFFINE_BYTES as u64, what)?;
+    read_g1_points(&mut r, count as u64, what)
+}
+
+fn exact_size(r: &Reader<'_>, expected: u64, what: &'static str) -> Result<()> {
+    if r.remaining() as u64 != expected {
+        return Err(FormatError::Inconsistent(format!(
+            "zkey: {what} has {} bytes, the header implies {expected}",
+            r.remaining()
+        )));
+    }
+    Ok(())
+}
+
+/// Parses Groth16 `.zkey` bytes.
+pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
+    let c = Container::parse(data, b"zkey", "zkey", 1)?;
+    let protocol = c.section(1, "zkey protocol")?.u32()?;
+    if protocol != 1 {
+        return Err(FormatError::NotGroth16(protocol));
+    }
+
+    let mut h = c.section(2, "zkey Groth16 header")?;
+    h.prime(&fq_modulus(), "zkey header", "Fq")?;
+    h.prime(&fr_modulus(), "zkey header", "Fr")?;
+    let n_vars = h.u32()? as usize;
+    let n_public = h.u32()? as usize;
+    let domain_size = h.u32()? as usize;
+    if n_public >= n_vars {
+        return Err(FormatError::Inconsistent(format!(
+            "zkey: {n_public} public signals but only {n_vars} signals in all"
+        )));
+    }
+    if !domain_size.is_power_of_two() || domain_size > 1 << MAX_LOG_NTT {
+        return Err(FormatError::Inconsistent(format!(
+            "zkey: domain size {domain_size} is not a power of two up to 2^28"
+        )));
+    }
+    let alpha_g1 = g1(&mut h, "alpha1")?;
+    let beta_g1 = g1(&mut h, "beta1")?;
+    let beta_g2 = g2(&mut h, "beta2")?;
+    let gamma_g2 = g2(&mut h, "gamma2")?;
+    let delta_g1 = g1(&mut h, "delta1")?;
+    let delta_g2 = g2(&mut h, "delta2")?;
+
+    let ic = g1_section(&c, 3, n_public + 1, "IC")?;
+    let coefficients = read_coefficients(&mut c.section(4, "coefficients")?, n_vars, domain_size)?;
+    let a_query = g1_section(&c, 5, n_vars, "A query")?;
+    let b_g1_query = g1_section(&c, 6, n_vars, "B query (G1)")?;
+    let b_g2_query = {
+        let mut r = c.section(7, "B query (G2)")?;
+        exact_size(&r, n_vars as u64 * G2_AFFINE_BYTES as u64, "B query (G2)")?;
+        read_g2_points(&mut r, n_vars as u64, "B query (G2)")?
+    };
+    let c_query = g1_section(&c, 8, n_vars - n_public - 1, "C query")?;
+    let h_query = g1_section(&c, 9, domain_size, "H query")?;
+
+    Ok(Groth16Zkey {
+        n_vars,
+        n_public,
+        domain_size,
+        alpha_g1,
+        beta_g1,
+        beta_g2,
+        gamma_g2,
+        delta_g1,
+        delta_g2,
+        ic,
+        coefficients,
+        a_query,
+        b_g1_query,
+        b_g2_query,
+        c_query,
+        h_query,
+    })
+}
+
+fn read_coefficients(
+    r: &mut Reader<'_>,
+    n_vars: usize,
+    domain_size: usize,
+) -> Result<Vec<Coefficient>> {
+    let count = r.u32()?;
+    const RECORD: u64 = 12 + 32;
+    r.expect_records(u64::from(count), RECORD)?;
+    exact_size(r, u64::from(count) * RECORD, "coefficients")?;
+    // Stored value is v * R^2 mod r: reading it as Montgomery form gives v * R; divide by R.
+    let r_inverse = Fr::from(2u64)
+        .pow([256])
+        .inverse()
+        .expect("2^256 is invertible mod r");
+    let mut out = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let matrix = match r.u32()? {
+            0 => Matrix::A,
+            1 => Matrix::B,
+            m => {
+                return Err(FormatError::Inconsistent(format!(
+                    "zkey: coefficient {i} is for matrix {m}; only A (0) and B (1) are stored"
+                )))
+            }
+        };
+        let constraint = r.u32()?;
+        let signal = r.u32()?;
+        if constraint as usize >= domain_size || signal as usize >= n_vars {
+            return Err(FormatError::Inconsistent(format!(
+                "zkey: coefficient {i} at row {constraint}, signal {signal} is outside the domain ({domain_size}) or the signals ({n_vars})"
+            )));
+        }
+        let stored =
+            layout::fr_from_bytes(r.take(32)?.try_into().expect("32 bytes"), Form::Montgomery)
+                .map_err(|_| FormatError::BadFieldElement {
+                    what: "zkey coefficient",
+                    index: u64::from(i),
+                })?;
+        out.push(Coefficient {
+            matrix,
+            constraint,
+            signal,
+            value: stored * r_inverse,
+        });
+    }
+    debug_assert!(r_inverse * Fr::from(2u64).pow([256]) == Fr::one());
+    Ok(out)
+}

@@ -1,0 +1,115 @@
+//! `kiln prove` and `kiln verify`: drop-in replacements for `rapidsnark` / `snarkjs groth16 prove`
+//! and `snarkjs groth16 verify`, reading and writing snarkjs's files.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use ark_bn254::Fr;
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use indicatif::{ProgressBar, ProgressStyle};
+use kiln_prover::iden3::{wtns::read_wtns_file, zkey::read_zkey_file};
+use kiln_prover::snarkjs::SnarkjsProver;
+use kiln_prover::snarkjs_json::{self, proof_to_json, public_to_json};
+
+use super::table::ms;
+
+fn spinner() -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .expect("valid template"),
+    );
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+fn step<T>(
+    pb: &ProgressBar,
+    msg: &str,
+    f: impl FnOnce() -> anyhow::Result<T>,
+) -> anyhow::Result<(T, Duration)> {
+    pb.set_message(msg.to_string());
+    let start = Instant::now();
+    let out = f()?;
+    Ok((out, start.elapsed()))
+}
+
+/// Writes `value` to `path` through a temporary file in the same folder and a rename, so that a
+/// failure never leaves a half-written file where a previous good one was.
+fn write_json_atomically(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_string_pretty(value)? + "\n")
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+}
+
+pub fn prove(
+    zkey: &Path,
+    wtns: &Path,
+    proof_out: &Path,
+    public_out: &Path,
+    backend: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let backend = super::open_backend(backend)?;
+    let pb = spinner();
+    let (key, t_key) = step(&pb, "reading key", || {
+        read_zkey_file(zkey).with_context(|| format!("reading proving key {}", zkey.display()))
+    })?;
+    let (witness, t_wtns) = step(&pb, "reading witness", || {
+        read_wtns_file(wtns).with_context(|| format!("reading witness {}", wtns.display()))
+    })?;
+    if witness.len() != key.n_vars {
+        pb.finish_and_clear();
+        anyhow::bail!(
+            "the witness has {} values but the key's circuit has {} signals: they are not for the same circuit",
+            witness.len(),
+            key.n_vars
+        );
+    }
+    let (prover, t_load) = step(&pb, &format!("loading key onto {}", backend.name()), || {
+        Ok(SnarkjsProver::new(&*backend, key)?)
+    })?;
+    let ((proof, public), t_prove) = step(&pb, "proving", || {
+        let mut rng = StdRng::from_entropy();
+        Ok(prover.prove(&witness, &mut rng)?)
+    })?;
+    write_json_atomically(proof_out, &proof_to_json(&proof))?;
+    write_json_atomically(public_out, &public_to_json(&public))?;
+    pb.finish_and_clear();
+    eprintln!(
+        "kiln prove: backend {}: read key {}, witness {}, load {}, prove {} (verified); wrote {} and {}",
+        backend.name(),
+        ms(t_key),
+        ms(t_wtns),
+        ms(t_load),
+        ms(t_prove),
+        proof_out.display(),
+        public_out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+}
+
+pub fn verify(vk: &Path, public: &Path, proof: &Path) -> anyhow::Result<ExitCode> {
+    let vk = snarkjs_json::verifying_key_from_json(&read_json(vk)?)
+        .with_context(|| format!("in {}", vk.display()))?;
+    let public: Vec<Fr> = snarkjs_json::public_from_json(&read_json(public)?)
+        .with_context(|| format!("in {}", public.display()))?;
+    let proof = snarkjs_json::proof_from_json(&read_json(proof)?)
+        .with_context(|| format!("in {}", proof.display()))?;
+    if snarkjs_json::verify(&vk, &public, &proof)? {
+        println!("OK!");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("Invalid proof");
+        Ok(ExitCode::from(1))
+    }
+}
