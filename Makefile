@@ -1,7 +1,8 @@
 # kiln: the two commands are `make demo` and `make test`; both run `make setup` first.
 #
 #   make setup   install what the tests need (apt, pip), idempotently; fast when already done
-#   make test    every test: cargo tests, the cpu selftest, criterion benches in test mode
+#   make test    every test: cargo tests (snarkjs/circom interop and the EVM verifier included),
+#                the cpu selftest, criterion benches in test mode
 #   make demo    build in release mode and run `kiln demo`
 #   make bench   `kiln bench` on the cpu backend and the criterion benches (long)
 
@@ -18,13 +19,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # NVRTC from PyPI, for compiling CUDA kernels without a GPU (kiln kernels check).
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: setup setup-toolchain setup-apt setup-pip test demo bench build fmt-check
+.PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench build fmt-check
 
-setup: setup-toolchain setup-apt setup-pip
+setup: setup-toolchain setup-apt setup-pip setup-npm
 
 # The machine's Rust toolchain (rustup) and a C linker are assumed; say so clearly if absent.
 setup-toolchain:
-	@command -v $(CARGO) >/dev/null || { echo "setup: cargo not found; install Rust >= 1.85 with rustup" >&2; exit 1; }
+	@command -v $(CARGO) >/dev/null || { echo "setup: cargo not found; install Rust >= 1.91 with rustup" >&2; exit 1; }
 	@command -v cc >/dev/null || { echo "setup: no C compiler/linker (cc); apt-get install build-essential" >&2; exit 1; }
 	@python3 -m pip --version >/dev/null 2>&1 || { echo "setup: python3 with pip is needed for NVRTC; apt-get install python3-pip" >&2; exit 1; }
 
@@ -52,6 +53,21 @@ setup-pip:
 	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --upgrade --target "$(DEPS)/nvrtc" "nvidia-cuda-nvrtc==$(NVRTC_VERSION)"; \
 	fi
 
+# snarkjs, circom2 (circom compiled to WASM), circomlib and solc (solcjs) into a local folder,
+# for the snarkjs interop fixtures (tests/interop/fixtures.sh). Skipped when all are present.
+NPM_PACKAGES := snarkjs@0.7.6 circom2@0.2.23 circomlib@2.0.5 solc@0.8.37
+NODE_DIR := $(DEPS)/node
+setup-npm:
+	@bin="$(NODE_DIR)/node_modules/.bin"; \
+	if [ -e "$$bin/snarkjs" ] && [ -e "$$bin/circom2" ] && [ -e "$$bin/solcjs" ] && [ -d "$(NODE_DIR)/node_modules/circomlib/circuits" ]; then \
+	  echo "setup: npm packages present in .deps/node (snarkjs, circom2, circomlib, solc)"; \
+	else \
+	  command -v npm >/dev/null || { echo "setup: npm not found; install Node.js >= 18 with npm" >&2; exit 1; }; \
+	  echo "setup: installing $(NPM_PACKAGES) into .deps/node (npm)"; \
+	  mkdir -p "$(NODE_DIR)"; \
+	  npm install --prefix "$(NODE_DIR)" --no-audit --no-fund --loglevel=error --save-exact $(NPM_PACKAGES) >/dev/null; \
+	fi
+
 build:
 	$(CARGO) build --workspace --all-targets
 
@@ -60,7 +76,14 @@ fmt-check:
 
 # The test suite. nextest runs test binaries in parallel where it is installed; doc tests and
 # the criterion benches (one iteration each, small sizes) run through cargo itself.
-test: setup
+# circom2-compiled circuits with snarkjs keys, witnesses and Solidity verifiers (cached).
+FIXTURES := $(CURDIR)/target/interop
+export KILN_FIXTURES := $(FIXTURES)
+
+fixtures: setup
+	tests/interop/fixtures.sh $(FIXTURES)
+
+test: setup fixtures
 	$(CARGO) build --workspace --all-targets
 	$(CARGO) run --quiet -- selftest --backend cpu --log-size 10
 	KILN_BENCH_LOG_SIZES=8..9 $(CARGO) test --quiet --benches

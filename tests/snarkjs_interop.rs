@@ -1,0 +1,329 @@
+//! kiln as a snarkjs/rapidsnark drop-in, checked by the tools themselves: circom2-compiled
+//! circuits with snarkjs keys, proven by kiln on every compiled-in backend, accepted by
+//! `snarkjs groth16 verify`, by `kiln verify`, and by snarkjs's Solidity verifier in revm;
+//! tampered proofs and public inputs rejected by all three.
+//!
+//! Needs the fixtures of `tests/interop/fixtures.sh` (`KILN_FIXTURES`) and the npm tools in
+//! `.deps/node` (`make setup`); `make test` provides both. Without them the tests say so and
+//! return.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ark_bn254::Fr;
+use ark_serialize::CanonicalSerialize;
+use kiln::backends;
+use kiln_host::conformance::seeded_rng;
+use kiln_prover::iden3::{wtns::read_wtns_file, zkey::read_zkey_file};
+use kiln_prover::snarkjs::SnarkjsProver;
+use kiln_prover::snarkjs_json::{proof_to_json, public_to_json};
+use kiln_prover::ProverError;
+use serde_json::Value;
+use support::evm::EvmVerifier;
+
+const CIRCUITS: [&str; 5] = [
+    "multiplier",
+    "poseidon",
+    "range",
+    "many_public",
+    "mimc_chain",
+];
+
+struct Env {
+    fixtures: PathBuf,
+    node_bin: PathBuf,
+}
+
+fn env() -> Option<Env> {
+    let fixtures = std::env::var_os("KILN_FIXTURES").map(PathBuf::from);
+    let node_bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(".deps/node/node_modules/.bin");
+    match fixtures {
+        Some(fixtures) if node_bin.join("snarkjs").exists() => Some(Env { fixtures, node_bin }),
+        _ => {
+            println!("KILN_FIXTURES or .deps/node is missing: run `make setup` and tests/interop/fixtures.sh (make test does)");
+            None
+        }
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiln-interop-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write_json(path: &Path, v: &Value) {
+    std::fs::write(path, serde_json::to_string(v).unwrap()).unwrap();
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
+}
+
+/// `snarkjs groth16 verify`: true for OK!, false for a rejected proof.
+fn snarkjs_verifies(env: &Env, vk: &Path, public: &Path, proof: &Path) -> bool {
+    let o = run(Command::new(env.node_bin.join("snarkjs"))
+        .args(["groth16", "verify"])
+        .arg(vk)
+        .arg(public)
+        .arg(proof));
+    let out = String::from_utf8_lossy(&o.stdout);
+    o.status.success() && out.contains("OK!")
+}
+
+fn kiln(args: &[&std::ffi::OsStr]) -> Output {
+    run(Command::new(env!("CARGO_BIN_EXE_kiln")).args(args))
+}
+
+/// A proof with pi_a negated: still a valid curve point, no longer a valid proof.
+fn tamper_proof(proof: &Value) -> Value {
+    let mut t = proof.clone();
+    let p = num_bigint::BigUint::parse_bytes(
+        b"21888242871839275222246405745257275088696311157297823662689037894645226208583",
+        10,
+    )
+    .unwrap();
+    let y: num_bigint::BigUint = t["pi_a"][1].as_str().unwrap().parse().unwrap();
+    t["pi_a"][1] = Value::String((p - y).to_string());
+    t
+}
+
+fn tamper_public(public: &Value) -> Value {
+    let mut t = public.clone();
+    let x: num_bigint::BigUint = t[0].as_str().unwrap().parse().unwrap();
+    t[0] = Value::String((x + 1u32).to_string());
+    t
+}
+
+#[test]
+fn kiln_proofs_of_circom_circuits_are_accepted_by_snarkjs_kiln_and_the_evm() {
+    let Some(env) = env() else { return };
+    let mut rng = seeded_rng("snarkjs interop");
+    let dir = scratch("accept");
+    for circuit in CIRCUITS {
+        let fx = env.fixtures.join(circuit);
+        let vk = fx.join("verification_key.json");
+        let mut evm =
+            EvmVerifier::deploy(&fx.join("verifier.sol"), &env.node_bin.join("solcjs")).unwrap();
+        // The harness itself: snarkjs's own proof passes on chain.
+        assert!(evm
+            .verify(
+                &read_json(&fx.join("proof.snarkjs.json")),
+                &read_json(&fx.join("public.json"))
+            )
+            .unwrap());
+
+        let witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();
+        for name in backends::compiled_in() {
+            let backend = backends::open(name).unwrap();
+            // Load the key once, prove twice with fresh randomness.
+            let prover =
+                SnarkjsProver::new(&*backend, read_zkey_file(&fx.join("circuit.zkey")).unwrap())
+                    .unwrap();
+            for round in 0..2 {
+                let (proof, public) = prover.prove(&witness, &mut rng).unwrap();
+                let (proof_json, public_json) = (proof_to_json(&proof), public_to_json(&public));
+                assert_eq!(
+                    public_json,
+                    read_json(&fx.join("public.json")),
+                    "{circuit}: public signals"
+                );
+                let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
+                write_json(&pp, &proof_json);
+                write_json(&pu, &public_json);
+                assert!(
+                    snarkjs_verifies(&env, &vk, &pu, &pp),
+                    "{circuit} on {name} (round {round}): snarkjs rejected kiln's proof"
+                );
+                assert!(
+                    evm.verify(&proof_json, &public_json).unwrap(),
+                    "{circuit} on {name}: the Solidity verifier rejected kiln's proof"
+                );
+                assert!(
+                    !evm.verify(&tamper_proof(&proof_json), &public_json)
+                        .unwrap(),
+                    "{circuit}: EVM accepted a tampered proof"
+                );
+                assert!(
+                    !evm.verify(&proof_json, &tamper_public(&public_json))
+                        .unwrap(),
+                    "{circuit}: EVM accepted a tampered input"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn kiln_prove_and_verify_agree_with_snarkjs_on_valid_tampered_and_malformed_files() {
+    let Some(env) = env() else { return };
+    let dir = scratch("cli");
+    for circuit in ["multiplier", "range", "many_public"] {
+        let fx = env.fixtures.join(circuit);
+        let vk = fx.join("verification_key.json");
+        let (pp, pu) = (
+            dir.join(format!("{circuit}.proof.json")),
+            dir.join(format!("{circuit}.public.json")),
+        );
+        let o = kiln(&[
+            "prove".as_ref(),
+            fx.join("circuit.zkey").as_os_str(),
+            fx.join("witness.wtns").as_os_str(),
+            pp.as_os_str(),
+            pu.as_os_str(),
+        ]);
+        assert!(
+            o.status.success(),
+            "{circuit}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let kiln_verifies = |vk: &Path, pu: &Path, pp: &Path| -> Option<bool> {
+            let o = kiln(&[
+                "verify".as_ref(),
+                vk.as_os_str(),
+                pu.as_os_str(),
+                pp.as_os_str(),
+            ]);
+            match o.status.code() {
+                Some(0) => Some(true),
+                Some(1) => Some(false),
+                _ => None,
+            }
+        };
+        assert!(snarkjs_verifies(&env, &vk, &pu, &pp));
+        assert_eq!(kiln_verifies(&vk, &pu, &pp), Some(true));
+        // snarkjs's own proof passes kiln verify too.
+        assert_eq!(
+            kiln_verifies(&vk, &fx.join("public.json"), &fx.join("proof.snarkjs.json")),
+            Some(true)
+        );
+
+        let (tp, tu) = (
+            dir.join("tampered.proof.json"),
+            dir.join("tampered.public.json"),
+        );
+        write_json(&tp, &tamper_proof(&read_json(&pp)));
+        assert!(!snarkjs_verifies(&env, &vk, &pu, &tp));
+        assert_eq!(
+            kiln_verifies(&vk, &pu, &tp),
+            Some(false),
+            "{circuit}: tampered proof"
+        );
+        write_json(&tu, &tamper_public(&read_json(&pu)));
+        assert!(!snarkjs_verifies(&env, &vk, &tu, &pp));
+        assert_eq!(
+            kiln_verifies(&vk, &tu, &pp),
+            Some(false),
+            "{circuit}: tampered public input"
+        );
+
+        // Malformed: a missing field, a coordinate off the curve, too few public signals.
+        let mut missing = read_json(&pp);
+        missing.as_object_mut().unwrap().remove("pi_c");
+        write_json(&tp, &missing);
+        assert_eq!(kiln_verifies(&vk, &pu, &tp), None);
+        let mut off_curve = read_json(&pp);
+        off_curve["pi_c"][0] = Value::String("1".into());
+        write_json(&tp, &off_curve);
+        assert_eq!(kiln_verifies(&vk, &pu, &tp), None);
+        assert!(!snarkjs_verifies(&env, &vk, &pu, &tp));
+        write_json(&tu, &Value::Array(vec![]));
+        assert_eq!(kiln_verifies(&vk, &tu, &pp), None);
+    }
+}
+
+#[test]
+fn witnesses_that_do_not_fit_the_key_are_refused_and_nothing_is_written() {
+    let Some(env) = env() else { return };
+    let dir = scratch("refuse");
+    let fx = env.fixtures.join("range");
+    let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
+    // A witness for another circuit.
+    let o = kiln(&[
+        "prove".as_ref(),
+        fx.join("circuit.zkey").as_os_str(),
+        env.fixtures.join("poseidon/witness.wtns").as_os_str(),
+        pp.as_os_str(),
+        pu.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not for the same circuit"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!pp.exists() && !pu.exists());
+
+    // A witness of the right length that does not satisfy the circuit: one private value changed.
+    let mut witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();
+    let last = witness.len() - 1;
+    witness[last] += Fr::from(1u64);
+    let zkey = read_zkey_file(&fx.join("circuit.zkey")).unwrap();
+    for name in backends::compiled_in() {
+        let backend = backends::open(name).unwrap();
+        let prover = SnarkjsProver::new(&*backend, zkey.clone()).unwrap();
+        assert!(matches!(
+            prover.prove_with_randomness(&witness, Fr::from(3u64), Fr::from(5u64)),
+            Err(ProverError::WitnessRejected)
+        ));
+    }
+    // The same through the CLI: exit 2, no files.
+    let bad = dir.join("bad.wtns");
+    let mut bytes = std::fs::read(fx.join("witness.wtns")).unwrap();
+    let n = bytes.len();
+    bytes[n - 32] ^= 1; // low byte of the last value
+    std::fs::write(&bad, bytes).unwrap();
+    let o = kiln(&[
+        "prove".as_ref(),
+        fx.join("circuit.zkey").as_os_str(),
+        bad.as_os_str(),
+        pp.as_os_str(),
+        pu.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("does not satisfy"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!pp.exists() && !pu.exists());
+}
+
+#[test]
+fn fixed_randomness_gives_byte_identical_proofs_on_every_backend() {
+    let Some(env) = env() else { return };
+    let mut rng = seeded_rng("snarkjs byte identity");
+    let fx = env.fixtures.join("poseidon");
+    let zkey = read_zkey_file(&fx.join("circuit.zkey")).unwrap();
+    let witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();
+    let (r, s): (Fr, Fr) = (
+        ark_ff::UniformRand::rand(&mut rng),
+        ark_ff::UniformRand::rand(&mut rng),
+    );
+    let bytes = |name: &str| {
+        let backend = backends::open(name).unwrap();
+        let prover = SnarkjsProver::new(&*backend, zkey.clone()).unwrap();
+        let (proof, _) = prover.prove_with_randomness(&witness, r, s).unwrap();
+        let mut out = Vec::new();
+        proof.serialize_uncompressed(&mut out).unwrap();
+        out
+    };
+    let reference = bytes("cpu");
+    assert_eq!(
+        bytes("cpu"),
+        reference,
+        "the same r, s must give the same proof"
+    );
+    for name in backends::compiled_in() {
+        assert_eq!(bytes(name), reference, "backend {name}");
+    }
+}
