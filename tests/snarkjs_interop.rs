@@ -327,3 +327,27 @@ fn fixed_randomness_gives_byte_identical_proofs_on_every_backend() {
         assert_eq!(bytes(name), reference, "backend {name}");
     }
 }
+
+#[test]
+fn a_faulty_device_is_told_apart_from_a_bad_witness() {
+    use kiln_host::faulty::{Fault, FaultyBackend};
+    let Some(env) = env() else { return };
+    let fx = env.fixtures.join("range");
+    let zkey = read_zkey_file(&fx.join("circuit.zkey")).unwrap();
+    let witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();
+    let faulty = FaultyBackend::new(&[Fault::MsmG1AddsGenerator]);
+    let prover = SnarkjsProver::new(&faulty, zkey.clone()).unwrap();
+    // A good witness on a wrong device: the device is blamed, and no proof comes back.
+    assert!(matches!(
+        prover.prove_with_randomness(&witness, Fr::from(7u64), Fr::from(11u64)),
+        Err(ProverError::ProofDidNotVerify { backend: "faulty" })
+    ));
+    // A bad witness on the same device: the cpu reference rejects it too, so the witness is blamed.
+    let mut bad = witness.clone();
+    let last = bad.len() - 1;
+    bad[last] += Fr::from(1u64);
+    assert!(matches!(
+        prover.prove_with_randomness(&bad, Fr::from(7u64), Fr::from(11u64)),
+        Err(ProverError::WitnessRejected)
+    ));
+}

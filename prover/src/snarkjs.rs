@@ -59,14 +59,20 @@ pub struct SnarkjsProver<'b> {
 
 impl<'b> SnarkjsProver<'b> {
     /// Uploads the key's bases to `backend`, where they stay for every proof.
-    pub fn new(backend: &'b dyn Backend, key: Groth16Zkey) -> Result<Self> {
+    pub fn new(backend: &'b dyn Backend, mut key: Groth16Zkey) -> Result<Self> {
         if key.domain_size > 1 << 27 {
             // The coset shift is a 2n-th root of unity; Fr has them up to 2^28.
             return Err(ProverError::DomainTooLarge {
                 needed: key.domain_size,
             });
         }
-        let prover = SnarkjsProver {
+        let keep_host_copy = backend.name() != CpuBackend::NAME;
+        let coefficients = if keep_host_copy {
+            key.coefficients.clone()
+        } else {
+            std::mem::take(&mut key.coefficients)
+        };
+        Ok(SnarkjsProver {
             backend,
             header: KeyHeader {
                 n_vars: key.n_vars,
@@ -84,11 +90,9 @@ impl<'b> SnarkjsProver<'b> {
             b_g2_query: backend.upload_g2(&key.b_g2_query)?,
             c_query: backend.upload_g1(&key.c_query)?,
             h_query: backend.upload_g1(&key.h_query)?,
-            coefficients: key.coefficients.clone(),
-            host_key: None,
-        };
-        let host_key = (backend.name() != CpuBackend::NAME).then(|| Box::new(key));
-        Ok(SnarkjsProver { host_key, ..prover })
+            coefficients,
+            host_key: keep_host_copy.then(|| Box::new(key)),
+        })
     }
 
     /// The number of signals a witness must have (the constant one included).

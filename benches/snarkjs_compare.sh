@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# kiln prove against snarkjs groth16 prove, on the same snarkjs key and circom witness, for
+# circuits of about 2^A .. 2^B constraints, in one run (alternating, median of REPEATS each).
+#
+#   benches/snarkjs_compare.sh OUTDIR [A=12] [B=16] [REPEATS=3]
+#
+# The circuit is a chain of squarings (one constraint per link) sized to fill a domain of 2^k.
+# Keys come from a local, INSECURE powers of tau of power B (cached in OUTDIR; preparing it is
+# the slow part: tens of minutes at power 16 on 2 cores). Needs `make setup` and a release build
+# (`cargo build --release`). Prints a markdown table for BENCHMARKS.md and writes OUTDIR/results.md.
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [A] [B] [REPEATS]" >&2; exit 2; }
+OUT=$1; A=${2:-12}; B=${3:-16}; REPEATS=${4:-3}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=$ROOT/.deps/node/node_modules/.bin
+KILN=$ROOT/target/release/kiln
+[ -x "$KILN" ] || { echo "build kiln first: cargo build --release" >&2; exit 2; }
+mkdir -p "$OUT"
+cd "$OUT"
+
+ptau=pot_${B}_final.ptau
+if [ ! -e "$ptau" ]; then
+  echo "ptau: power $B (insecure, local)" >&2
+  "$BIN/snarkjs" powersoftau new bn128 "$B" pot_0.ptau >/dev/null
+  "$BIN/snarkjs" powersoftau contribute pot_0.ptau pot_1.ptau --name=bench -e="kiln benchmark entropy" >/dev/null
+  "$BIN/snarkjs" powersoftau prepare phase2 pot_1.ptau "$ptau.tmp" >/dev/null
+  mv "$ptau.tmp" "$ptau"
+  rm -f pot_0.ptau pot_1.ptau
+fi
+[ "${PREPARE_ONLY:-0}" = 1 ] && exit 0
+
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+echo "| constraints | domain | snarkjs groth16 prove (ms) | kiln prove, cpu backend (ms) | snarkjs / kiln |" | tee results.md
+echo "| ---: | ---: | ---: | ---: | ---: |" | tee -a results.md
+for k in $(seq "$A" "$B"); do
+  n=$(( (1 << k) - 8 ))
+  d=chain_$k
+  mkdir -p "$d"
+  if [ ! -e "$d/circuit.zkey" ]; then
+    cat > "$d/chain.circom" <<CIRCOM
+pragma circom 2.0.0;
+template Chain(N) {
+    signal input x;
+    signal output y;
+    signal s[N + 1];
+    s[0] <== x;
+    for (var i = 0; i < N; i++) { s[i + 1] <== s[i] * s[i] + i; }
+    y <== s[N];
+}
+component main = Chain($n);
+CIRCOM
+    echo '{"x": "3"}' > "$d/input.json"
+    "$BIN/circom2" "$d/chain.circom" --r1cs --wasm -o "$d" >/dev/null
+    node "$d/chain_js/generate_witness.js" "$d/chain_js/chain.wasm" "$d/input.json" "$d/witness.wtns"
+    "$BIN/snarkjs" groth16 setup "$d/chain.r1cs" "$ptau" "$d/circuit.zkey.tmp" >/dev/null
+    mv "$d/circuit.zkey.tmp" "$d/circuit.zkey"
+    "$BIN/snarkjs" zkey export verificationkey "$d/circuit.zkey" "$d/vk.json" >/dev/null
+  fi
+  ts=(); tk=()
+  for _ in $(seq "$REPEATS"); do
+    t0=$(now); "$BIN/snarkjs" groth16 prove "$d/circuit.zkey" "$d/witness.wtns" "$d/p_s.json" "$d/pub_s.json"; t1=$(now)
+    "$KILN" prove "$d/circuit.zkey" "$d/witness.wtns" "$d/p_k.json" "$d/pub_k.json" --backend cpu 2>/dev/null; t2=$(now)
+    ts+=($(( (t1 - t0) / 1000000 ))); tk+=($(( (t2 - t1) / 1000000 )))
+  done
+  # Both proofs must verify with snarkjs, or the row means nothing.
+  "$BIN/snarkjs" groth16 verify "$d/vk.json" "$d/pub_s.json" "$d/p_s.json" | grep -q OK
+  "$BIN/snarkjs" groth16 verify "$d/vk.json" "$d/pub_k.json" "$d/p_k.json" | grep -q OK
+  ms=$(printf '%s\n' "${ts[@]}" | median); mk=$(printf '%s\n' "${tk[@]}" | median)
+  echo "| $n | 2^$k | $ms | $mk | $(awk "BEGIN {printf \"%.2fx\", $ms / $mk}") |" | tee -a results.md
+done
