@@ -142,7 +142,7 @@ impl<'a> Reader<'a> {
     /// Checks that `count` records of `unit` bytes each remain, before anything is allocated for
     /// them. This is what keeps a length field from sizing an allocation.
     pub fn expect_records(&self, count: u64, unit: u64) -> Result<()> {
-        let needed = count.checked_mul(unit).unwrap_or(u64::MAX);
+        let needed = count.saturating_mul(unit);
         if needed > self.remaining() as u64 {
             return Err(FormatError::Truncated {
                 what: format!("{} ({count} records of {unit} bytes)", self.what),
