@@ -78,6 +78,21 @@ pub fn reference_proof(
     .map_err(|e| ProverError::Synthesis(e.to_string()))
 }
 
+/// After `backend`'s proof failed verification, proves the same inputs again on the cpu
+/// reference (`reprove`): if that proof verifies, the device is at fault; otherwise the cpu
+/// prover's own error says what is wrong with the inputs.
+pub(crate) fn blame_after_cpu_reproof(
+    backend: &dyn Backend,
+    reprove: impl FnOnce(&CpuBackend) -> Result<()>,
+) -> ProverError {
+    match reprove(&CpuBackend::new()) {
+        Ok(()) => ProverError::ProofDidNotVerify {
+            backend: backend.name(),
+        },
+        Err(e) => e,
+    }
+}
+
 /// The size of the evaluation domain ark-groth16 uses for a system: the next power of two at or
 /// above constraints + instance variables.
 pub fn domain_size(r1cs: &R1cs) -> Result<usize> {
@@ -206,15 +221,10 @@ impl<'b> Groth16Prover<'b> {
         s: Fr,
     ) -> ProverError {
         if self.backend.name() != CpuBackend::NAME {
-            let cpu = CpuBackend::new();
-            let reference = Groth16Prover::new(&cpu, self.pk.clone())
-                .and_then(|p| p.prove_timed(r1cs, assignment, r, s));
-            return match reference {
-                Ok(_) => ProverError::ProofDidNotVerify {
-                    backend: self.backend.name(),
-                },
-                Err(e) => e,
-            };
+            return blame_after_cpu_reproof(self.backend, |cpu| {
+                Groth16Prover::new(cpu, self.pk.clone())?.prove_timed(r1cs, assignment, r, s)?;
+                Ok(())
+            });
         }
         ProverError::KeyMismatch(
             "the assignment satisfies the constraint system, but the proof does not verify against the key's \

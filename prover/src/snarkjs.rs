@@ -24,7 +24,7 @@ use ark_std::rand::Rng;
 use kiln_host::{Backend, CpuBackend, G1Bases, G2Bases, NttOp, Scalars, VecOp};
 
 use crate::error::{ProverError, Result};
-use crate::groth16::StageTimings;
+use crate::groth16::{blame_after_cpu_reproof, StageTimings};
 use crate::iden3::zkey::{Coefficient, Groth16Zkey, Matrix};
 
 /// The parts of a zkey that stay on the host: everything but the five query vectors.
@@ -185,15 +185,10 @@ impl<'b> SnarkjsProver<'b> {
     /// tells them apart.
     fn diagnose_failed_verification(&self, witness: &[Fr], r: Fr, s: Fr) -> ProverError {
         if let Some(key) = &self.host_key {
-            let cpu = CpuBackend::new();
-            let reference = SnarkjsProver::new(&cpu, (**key).clone())
-                .and_then(|p| p.prove_with_randomness(witness, r, s));
-            return match reference {
-                Ok(_) => ProverError::ProofDidNotVerify {
-                    backend: self.backend.name(),
-                },
-                Err(e) => e,
-            };
+            return blame_after_cpu_reproof(self.backend, |cpu| {
+                SnarkjsProver::new(cpu, (**key).clone())?.prove_with_randomness(witness, r, s)?;
+                Ok(())
+            });
         }
         ProverError::WitnessRejected
     }
