@@ -60,12 +60,8 @@ pub struct SnarkjsProver<'b> {
 impl<'b> SnarkjsProver<'b> {
     /// Uploads the key's bases to `backend`, where they stay for every proof.
     pub fn new(backend: &'b dyn Backend, mut key: Groth16Zkey) -> Result<Self> {
-        if key.domain_size > 1 << 27 {
-            // The coset shift is a 2n-th root of unity; Fr has them up to 2^28.
-            return Err(ProverError::DomainTooLarge {
-                needed: key.domain_size,
-            });
-        }
+        key.validate()
+            .map_err(|e| ProverError::MalformedSystem(e.to_string()))?;
         let keep_host_copy = backend.name() != CpuBackend::NAME;
         let coefficients = if keep_host_copy {
             key.coefficients.clone()

@@ -32,19 +32,34 @@ fn err(what: &str, problem: impl Into<String>) -> JsonError {
 type Result<T> = std::result::Result<T, JsonError>;
 
 fn decimal<F: PrimeField<BigInt = BigInt<4>>>(v: &Value, what: &str) -> Result<F> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| err(what, format!("expected a decimal string, found {v}")))?;
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
-    {
+    let s = v.as_str().ok_or_else(|| {
+        err(
+            what,
+            format!("expected a string holding an integer, found {v}"),
+        )
+    })?;
+    // As snarkjs reads them: decimal digits, or 0x-prefixed hex. A 256-bit value has at most 78
+    // decimal or 64 hex digits (leading zeros aside); longer strings are refused before parsing.
+    let (digits, radix) = match s.strip_prefix("0x") {
+        Some(hex) => (hex, 16),
+        None => (s, 10),
+    };
+    let significant = digits.trim_start_matches('0');
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) || significant.len() > 78 {
         return Err(err(
             what,
-            format!("'{s}' is not a canonical decimal integer"),
+            format!("'{s}' is not a decimal (or 0x-hex) integer of at most 256 bits"),
         ));
     }
-    let n: BigUint = s
-        .parse()
-        .map_err(|_| err(what, format!("'{s}' is not a decimal integer")))?;
+    let n = BigUint::parse_bytes(
+        if significant.is_empty() {
+            b"0"
+        } else {
+            significant.as_bytes()
+        },
+        radix,
+    )
+    .ok_or_else(|| err(what, format!("'{s}' is not an integer")))?;
     let limbs =
         BigInt::<4>::try_from(n).map_err(|_| err(what, format!("{s} does not fit in 256 bits")))?;
     F::from_bigint(limbs).ok_or_else(|| err(what, format!("{s} is not below the field modulus")))
@@ -131,6 +146,28 @@ pub fn g2_to_json(p: &G2Affine) -> Value {
     }
 }
 
+/// snarkjs accepts several names for BN254 (it normalises case and punctuation).
+fn expect_bn254(v: &Value, what: &str) -> Result<()> {
+    match v.get("curve").and_then(Value::as_str) {
+        Some(name) => {
+            let normal: String = name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if ["bn128", "bn254", "altbn128"].contains(&normal.as_str()) {
+                Ok(())
+            } else {
+                Err(err(
+                    what,
+                    format!("curve is '{name}', kiln handles BN254 (bn128)"),
+                ))
+            }
+        }
+        None => Err(err(what, "missing field 'curve'")),
+    }
+}
+
 fn expect_tag(v: &Value, key: &str, expected: &str, what: &str) -> Result<()> {
     match v.get(key).and_then(Value::as_str) {
         Some(s) if s == expected => Ok(()),
@@ -155,9 +192,12 @@ pub fn proof_to_json(proof: &Proof<Bn254>) -> Value {
 
 /// Parses `proof.json`.
 pub fn proof_from_json(v: &Value) -> Result<Proof<Bn254>> {
-    expect_tag(v, "protocol", "groth16", "proof")?;
+    // snarkjs's verifier ignores these tags in a proof; kiln checks them only when present.
+    if v.get("protocol").is_some() {
+        expect_tag(v, "protocol", "groth16", "proof")?;
+    }
     if v.get("curve").is_some() {
-        expect_tag(v, "curve", "bn128", "proof")?;
+        expect_bn254(v, "proof")?;
     }
     Ok(Proof {
         a: g1_from_json(field(v, "pi_a", "proof")?, "proof pi_a")?,
@@ -200,7 +240,7 @@ pub fn verifying_key_to_json(vk: &VerifyingKey<Bn254>) -> Value {
 pub fn verifying_key_from_json(v: &Value) -> Result<VerifyingKey<Bn254>> {
     let what = "verification key";
     expect_tag(v, "protocol", "groth16", what)?;
-    expect_tag(v, "curve", "bn128", what)?;
+    expect_bn254(v, what)?;
     let ic = field(v, "IC", what)?
         .as_array()
         .ok_or_else(|| err(what, "IC must be an array of G1 points"))?;
@@ -237,11 +277,68 @@ pub fn verify(vk: &VerifyingKey<Bn254>, public: &[Fr], proof: &Proof<Bn254>) -> 
             format!(
                 "{} given, the verification key expects {}",
                 public.len(),
-                vk.gamma_abc_g1.len() - 1
+                vk.gamma_abc_g1.len().saturating_sub(1)
             ),
         ));
     }
     let pvk = ark_groth16::prepare_verifying_key(vk);
     ark_groth16::Groth16::<Bn254>::verify_proof(&pvk, proof, public)
         .map_err(|e| err("verification", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::UniformRand;
+
+    #[test]
+    fn integers_are_read_as_snarkjs_reads_them_and_no_further() {
+        let x = Fr::from(255u64);
+        assert_eq!(decimal::<Fr>(&json!("255"), "x"), Ok(x));
+        assert_eq!(decimal::<Fr>(&json!("000255"), "x"), Ok(x));
+        assert_eq!(decimal::<Fr>(&json!("0xff"), "x"), Ok(x));
+        assert_eq!(decimal::<Fr>(&json!("0"), "x"), Ok(Fr::zero()));
+        for bad in [
+            json!(""),
+            json!("0x"),
+            json!("12a"),
+            json!("-1"),
+            json!(255),
+            json!("9".repeat(79)),
+        ] {
+            assert!(decimal::<Fr>(&bad, "x").is_err(), "accepted {bad}");
+        }
+        // r itself is not a field element.
+        let r = BigUint::from(Fr::MODULUS).to_string();
+        assert!(decimal::<Fr>(&json!(r), "x").is_err());
+    }
+
+    #[test]
+    fn points_round_trip_and_curve_aliases_are_accepted() {
+        let mut rng = kiln_host::conformance::seeded_rng("snarkjs json points");
+        let proof = Proof::<Bn254> {
+            a: G1Affine::rand(&mut rng),
+            b: G2Affine::rand(&mut rng),
+            c: G1Affine::rand(&mut rng),
+        };
+        let mut v = proof_to_json(&proof);
+        assert_eq!(proof_from_json(&v), Ok(proof.clone()));
+        for alias in ["bn254", "BN254", "alt_bn128", "bn128"] {
+            v["curve"] = json!(alias);
+            assert_eq!(proof_from_json(&v), Ok(proof.clone()), "{alias}");
+        }
+        v["curve"] = json!("bls12381");
+        assert!(proof_from_json(&v).is_err());
+        v.as_object_mut().unwrap().remove("curve");
+        v.as_object_mut().unwrap().remove("protocol");
+        assert_eq!(proof_from_json(&v), Ok(proof));
+        assert_eq!(
+            g1_from_json(&g1_to_json(&G1Affine::identity()), "inf"),
+            Ok(G1Affine::identity())
+        );
+        assert_eq!(
+            g2_from_json(&g2_to_json(&G2Affine::identity()), "inf"),
+            Ok(G2Affine::identity())
+        );
+    }
 }

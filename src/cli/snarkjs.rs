@@ -36,14 +36,30 @@ fn step<T>(
     Ok((out, start.elapsed()))
 }
 
-/// Writes `value` to `path` through a temporary file in the same folder and a rename, so that a
-/// failure never leaves a half-written file where a previous good one was.
-fn write_json_atomically(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    std::fs::write(&tmp, serde_json::to_string_pretty(value)? + "\n")
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+/// Writes each `(path, value)` through a temporary file in the same folder, and renames them
+/// into place only once all are written, so a failure never leaves a half-written file, or a new
+/// proof beside a stale public.json, where good ones were. Temporary files are removed on error.
+fn write_json_files_atomically(files: &[(&Path, serde_json::Value)]) -> anyhow::Result<()> {
+    let temps: Vec<_> = files
+        .iter()
+        .map(|(path, _)| path.with_extension(format!("tmp.{}", std::process::id())))
+        .collect();
+    let written = files.iter().zip(&temps).try_for_each(|((_, value), tmp)| {
+        std::fs::write(tmp, serde_json::to_string_pretty(value)? + "\n")
+            .with_context(|| format!("writing {}", tmp.display()))
+    });
+    let renamed = written.and_then(|()| {
+        files.iter().zip(&temps).try_for_each(|((path, _), tmp)| {
+            std::fs::rename(tmp, path)
+                .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+        })
+    });
+    if renamed.is_err() {
+        for tmp in &temps {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+    renamed
 }
 
 pub fn prove(
@@ -53,6 +69,9 @@ pub fn prove(
     public_out: &Path,
     backend: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
+    if proof_out == public_out {
+        anyhow::bail!("the proof and the public signals must go to different files");
+    }
     let backend = super::open_backend(backend)?;
     let pb = spinner();
     let (key, t_key) = step(&pb, "reading key", || {
@@ -76,8 +95,10 @@ pub fn prove(
         let mut rng = StdRng::from_entropy();
         Ok(prover.prove(&witness, &mut rng)?)
     })?;
-    write_json_atomically(proof_out, &proof_to_json(&proof))?;
-    write_json_atomically(public_out, &public_to_json(&public))?;
+    write_json_files_atomically(&[
+        (proof_out, proof_to_json(&proof)),
+        (public_out, public_to_json(&public)),
+    ])?;
     pb.finish_and_clear();
     eprintln!(
         "kiln prove: backend {}: read key {}, witness {}, load {}, prove {} (verified); wrote {} and {}",

@@ -35,7 +35,7 @@ pub enum FormatError {
         magic: String,
         found: String,
     },
-    #[error("{file} version {found} is not supported (kiln reads version {supported})")]
+    #[error("{file} version {found} is not supported (kiln reads versions 1 to {supported})")]
     Version {
         file: &'static str,
         found: u32,
@@ -153,6 +153,19 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Fails unless every byte has been read: a header with trailing bytes is malformed (as
+    /// snarkjs's `endReadSection` also decides).
+    pub fn finish(&self) -> Result<()> {
+        if self.remaining() != 0 {
+            return Err(FormatError::Inconsistent(format!(
+                "{}: {} unexpected bytes at the end of the section",
+                self.what,
+                self.remaining()
+            )));
+        }
+        Ok(())
+    }
+
     pub fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(
             self.take(4)?.try_into().expect("4 bytes"),
@@ -231,12 +244,13 @@ pub struct Container<'a> {
 }
 
 impl<'a> Container<'a> {
-    /// Parses the header and section table of a `file` (its name, for errors) with `magic`.
+    /// Parses the header and section table of a `file` (its name, for errors) with `magic`,
+    /// accepting versions `1..=max_version` as snarkjs does.
     pub fn parse(
         data: &'a [u8],
         magic: &[u8; 4],
         file: &'static str,
-        version: u32,
+        max_version: u32,
     ) -> Result<Self> {
         let mut r = Reader::new(data, file);
         let found = r.take(4).map_err(|_| FormatError::BadMagic {
@@ -252,11 +266,11 @@ impl<'a> Container<'a> {
             });
         }
         let found_version = r.u32()?;
-        if found_version != version {
+        if found_version == 0 || found_version > max_version {
             return Err(FormatError::Version {
                 file,
                 found: found_version,
-                supported: version,
+                supported: max_version,
             });
         }
         let count = r.u32()?;
@@ -286,7 +300,14 @@ impl<'a> Container<'a> {
         })
     }
 
-    /// The body of section `id`, which must appear exactly once.
+    /// Whether section `id` is present.
+    pub fn has_section(&self, id: u32) -> bool {
+        self.sections.iter().any(|s| s.id == id)
+    }
+
+    /// The body of section `id`, which must appear exactly once. (snarkjs takes the first of
+    /// repeated data sections; kiln refuses any repetition, since two copies that differ make
+    /// the file ambiguous.)
     pub fn section(&self, id: u32, what: &'static str) -> Result<Reader<'a>> {
         let mut found = self.sections.iter().filter(|s| s.id == id);
         let span = found.next().ok_or(FormatError::MissingSection {

@@ -53,6 +53,12 @@ pub fn read_r1cs(data: &[u8]) -> Result<(R1csHeader, R1cs)> {
         n_labels: h.u64()?,
         n_constraints: h.u32()?,
     };
+    h.finish()?;
+    if container.has_section(4) || container.has_section(5) {
+        return Err(FormatError::Inconsistent(
+            "r1cs: the file uses custom gates (sections 4 and 5, circom's PLONK-only extension); they are not R1CS".into(),
+        ));
+    }
     let public = u64::from(header.n_pub_out) + u64::from(header.n_pub_in);
     if public + u64::from(header.n_prv_in) + 1 > u64::from(header.n_wires) {
         return Err(FormatError::Inconsistent(format!(
@@ -109,6 +115,16 @@ fn read_lc(r: &mut Reader<'_>, n_wires: u32, constraint: u32) -> Result<Vec<(Fr,
                     index: u64::from(constraint),
                 })?;
         lc.push((coeff, wire as usize));
+    }
+    // circom writes each wire once per linear combination; a repeat would be read as a sum by
+    // kiln and as "last one wins" by snarkjs's reader, so it is refused as ambiguous.
+    let mut wires: Vec<usize> = lc.iter().map(|(_, w)| *w).collect();
+    wires.sort_unstable();
+    if let Some(w) = wires.windows(2).find(|p| p[0] == p[1]) {
+        return Err(FormatError::Inconsistent(format!(
+            "r1cs: constraint {constraint} names wire {} twice in one linear combination",
+            w[0]
+        )));
     }
     Ok(lc)
 }

@@ -1,4 +1,5 @@
-//! `.wtns`: a witness as circom's generated witness calculator writes it (version 2).
+//! `.wtns`: a witness as circom's generated witness calculator writes it (versions 1 and 2, which
+//! share this layout).
 //!
 //! Section 1: `u32 n8, prime, u32 count`. Section 2: `count` values, plain little-endian.
 
@@ -6,7 +7,7 @@ use std::path::Path;
 
 use ark_bn254::Fr;
 
-use super::{fr_modulus, read_fr_array, Container, FileBytes, FormatError, Result};
+use super::{fr_modulus, read_fr_array, Container, FileBytes, Result};
 
 /// Reads a `.wtns` file.
 pub fn read_wtns_file(path: &Path) -> Result<Vec<Fr>> {
@@ -19,13 +20,9 @@ pub fn read_wtns(data: &[u8]) -> Result<Vec<Fr>> {
     let mut header = container.section(1, "witness header")?;
     header.prime(&fr_modulus(), "witness header", "Fr")?;
     let count = header.u32()?;
+    header.finish()?;
     let mut values = container.section(2, "witness values")?;
     let witness = read_fr_array(&mut values, u64::from(count), "witness value")?;
-    if values.remaining() != 0 {
-        return Err(FormatError::Inconsistent(format!(
-            "wtns: the values section holds {} bytes more than its {count} values",
-            values.remaining()
-        )));
-    }
+    values.finish()?;
     Ok(witness)
 }

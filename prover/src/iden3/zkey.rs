@@ -28,6 +28,11 @@ use rayon::prelude::*;
 
 use super::{fq_modulus, fr_modulus, Container, FileBytes, FormatError, Reader, Result};
 
+/// The largest domain kiln proves on: the odd coset of the 2n-domain needs a 2n-th root of unity,
+/// and BN254's Fr has roots up to 2^28, so n is at most 2^27. (snarkjs handles 2^28 with a
+/// different coset; no circuit of that size is in reach of this prover yet.)
+pub const MAX_ZKEY_DOMAIN: usize = 1 << (MAX_LOG_NTT - 1);
+
 /// Which QAP matrix a coefficient belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Matrix {
@@ -70,6 +75,52 @@ pub struct Groth16Zkey {
 }
 
 impl Groth16Zkey {
+    /// Checks the invariants the reader establishes, for keys built or modified in code: query
+    /// lengths, coefficient positions, and the domain size.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(FormatError::Inconsistent(format!("zkey: {m}")));
+        if self.n_public >= self.n_vars {
+            return bad(format!(
+                "{} public signals of {} in all",
+                self.n_public, self.n_vars
+            ));
+        }
+        if !self.domain_size.is_power_of_two() || self.domain_size > MAX_ZKEY_DOMAIN {
+            return bad(format!(
+                "domain size {} is not a power of two up to 2^27",
+                self.domain_size
+            ));
+        }
+        let lengths = [
+            ("IC", self.ic.len(), self.n_public + 1),
+            ("A query", self.a_query.len(), self.n_vars),
+            ("B query (G1)", self.b_g1_query.len(), self.n_vars),
+            ("B query (G2)", self.b_g2_query.len(), self.n_vars),
+            (
+                "C query",
+                self.c_query.len(),
+                self.n_vars - self.n_public - 1,
+            ),
+            ("H query", self.h_query.len(), self.domain_size),
+        ];
+        for (what, got, want) in lengths {
+            if got != want {
+                return bad(format!("{what} has {got} points, expected {want}"));
+            }
+        }
+        if let Some(c) = self
+            .coefficients
+            .iter()
+            .find(|c| c.constraint as usize >= self.domain_size || c.signal as usize >= self.n_vars)
+        {
+            return bad(format!(
+                "a coefficient at row {}, signal {} is out of range",
+                c.constraint, c.signal
+            ));
+        }
+        Ok(())
+    }
+
     /// The verifying key it contains, in arkworks' form.
     pub fn verifying_key(&self) -> VerifyingKey<Bn254> {
         VerifyingKey {
@@ -154,7 +205,9 @@ fn exact_size(r: &Reader<'_>, expected: u64, what: &'static str) -> Result<()> {
 /// Parses Groth16 `.zkey` bytes.
 pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
     let c = Container::parse(data, b"zkey", "zkey", 1)?;
-    let protocol = c.section(1, "zkey protocol")?.u32()?;
+    let mut p = c.section(1, "zkey protocol")?;
+    let protocol = p.u32()?;
+    p.finish()?;
     if protocol != 1 {
         return Err(FormatError::NotGroth16(protocol));
     }
@@ -170,9 +223,9 @@ pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
             "zkey: {n_public} public signals but only {n_vars} signals in all"
         )));
     }
-    if !domain_size.is_power_of_two() || domain_size > 1 << MAX_LOG_NTT {
+    if !domain_size.is_power_of_two() || domain_size > MAX_ZKEY_DOMAIN {
         return Err(FormatError::Inconsistent(format!(
-            "zkey: domain size {domain_size} is not a power of two up to 2^28"
+            "zkey: domain size {domain_size} is not a power of two up to 2^27"
         )));
     }
     let alpha_g1 = g1(&mut h, "alpha1")?;
@@ -181,6 +234,7 @@ pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
     let gamma_g2 = g2(&mut h, "gamma2")?;
     let delta_g1 = g1(&mut h, "delta1")?;
     let delta_g2 = g2(&mut h, "delta2")?;
+    h.finish()?;
 
     let ic = g1_section(&c, 3, n_public + 1, "IC")?;
     let coefficients = read_coefficients(&mut c.section(4, "coefficients")?, n_vars, domain_size)?;
