@@ -5,6 +5,7 @@
 #                the cpu selftest, criterion benches in test mode
 #   make demo    build in release mode and run `kiln demo`
 #   make bench   `kiln bench` on the cpu backend and the criterion benches (long)
+#   make bench-snarkjs   kiln prove against snarkjs groth16 prove, 2^12..2^16 constraints (longer)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # NVRTC from PyPI, for compiling CUDA kernels without a GPU (kiln kernels check).
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench build fmt-check
+.PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs build fmt-check
 
 setup: setup-toolchain setup-apt setup-pip setup-npm
 
@@ -100,3 +101,9 @@ demo: setup
 bench: setup
 	$(CARGO) run --release --quiet -- bench --log-sizes 10..16 --json bench.json
 	$(CARGO) bench --bench msm --bench ntt
+
+# kiln prove against snarkjs groth16 prove on the same keys and witnesses, 2^12..2^16 constraints.
+# The first run prepares a power-16 powers of tau, which takes a long time (see the script).
+bench-snarkjs: setup
+	$(CARGO) build --release --bin kiln
+	benches/snarkjs_compare.sh $(CURDIR)/target/bench-snarkjs 12 16 3
