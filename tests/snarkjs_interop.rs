@@ -222,6 +222,25 @@ fn kiln_prove_and_verify_agree_with_snarkjs_on_valid_tampered_and_malformed_file
         };
         assert!(snarkjs_verifies(&env, &vk, &pu, &pp));
         assert_eq!(kiln_verifies(&vk, &pu, &pp), Some(true));
+        // The trusted-key load (no B-query subgroup checks) proves the same statement.
+        let (tkp, tku) = (
+            dir.join("trusted.proof.json"),
+            dir.join("trusted.public.json"),
+        );
+        let o = kiln(&[
+            "prove".as_ref(),
+            fx.join("circuit.zkey").as_os_str(),
+            fx.join("witness.wtns").as_os_str(),
+            tkp.as_os_str(),
+            tku.as_os_str(),
+            "--trusted-key".as_ref(),
+        ]);
+        assert!(
+            o.status.success(),
+            "{circuit}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(snarkjs_verifies(&env, &vk, &tku, &tkp));
         // snarkjs's own proof passes kiln verify too.
         assert_eq!(
             kiln_verifies(&vk, &fx.join("public.json"), &fx.join("proof.snarkjs.json")),

@@ -234,9 +234,32 @@ where
     out
 }
 
+/// How much a decoder checks of a point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointCheck {
+    /// On the curve and in the prime-order subgroup (the default).
+    Full,
+    /// On the curve only. The subgroup check costs a 128-bit scalar multiplication per G2 point,
+    /// the dominant cost of loading a large key; callers that skip it must say why it is safe.
+    OnCurveOnly,
+}
+
 /// Decodes an affine point; all-zero bytes are infinity. Checks the point is on the curve and in
 /// the prime-order subgroup (the check matters for G2, whose twist has a cofactor).
 pub fn affine_from_bytes<P>(bytes: &[u8], what: &'static str) -> Result<Affine<P>, LayoutError>
+where
+    P: SWCurveConfig,
+    P::BaseField: Coordinate,
+{
+    affine_from_bytes_checked(bytes, what, PointCheck::Full)
+}
+
+/// [`affine_from_bytes`] with a choice of how much to check.
+pub fn affine_from_bytes_checked<P>(
+    bytes: &[u8],
+    what: &'static str,
+    check: PointCheck,
+) -> Result<Affine<P>, LayoutError>
 where
     P: SWCurveConfig,
     P::BaseField: Coordinate,
@@ -259,7 +282,7 @@ where
     if !p.is_on_curve() {
         return Err(LayoutError::NotOnCurve { what });
     }
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
+    if check == PointCheck::Full && !p.is_in_correct_subgroup_assuming_on_curve() {
         return Err(LayoutError::NotInSubgroup { what });
     }
     Ok(p)

@@ -159,7 +159,7 @@ impl<'b> SnarkjsProver<'b> {
             let pi_b = b2_acc + k.beta_g2 + G2Projective::from(k.delta_g2) * s;
             let pib1 = b1_acc + k.beta_g1 + delta_g1 * s;
             let pi_c = c_acc + h_acc + pi_a * s + pib1 * r - delta_g1 * (r * s);
-            Proof {
+            Proof::<Bn254> {
                 a: pi_a.into_affine(),
                 b: pi_b.into_affine(),
                 c: pi_c.into_affine(),
@@ -167,12 +167,16 @@ impl<'b> SnarkjsProver<'b> {
         });
 
         let public = witness[1..=k.n_public].to_vec();
+        // The pairing check does not look at subgroups; pi_B comes from the B query, whose
+        // subgroup checks a trusted-key load skips, so it is checked here, once per proof.
         let verified = t.time("verify", || {
-            Groth16::<Bn254>::verify_proof(&self.pvk, &proof, &public)
+            proof.b.is_in_correct_subgroup_assuming_on_curve()
+                && Groth16::<Bn254>::verify_proof(&self.pvk, &proof, &public).unwrap_or(false)
         });
-        match verified {
-            Ok(true) => Ok((proof, public, t)),
-            _ => Err(self.diagnose_failed_verification(witness, r, s)),
+        if verified {
+            Ok((proof, public, t))
+        } else {
+            Err(self.diagnose_failed_verification(witness, r, s))
         }
     }
 

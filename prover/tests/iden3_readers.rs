@@ -173,6 +173,26 @@ fn corrupted_keys_are_refused_with_the_reason() {
             ..
         })
     ));
+    // Loaded without the B-query subgroup checks, the same key is accepted, but it never yields
+    // a proof: B[0] pairs with the constant signal, so pi_B leaves the subgroup and the prover's
+    // gate refuses it.
+    let mut rogue_key = good.clone();
+    rogue_key[b2..b2 + 128].copy_from_slice(&encoded);
+    let trusted = kiln_prover::iden3::zkey::read_zkey_with(
+        &rogue_key,
+        kiln_host::layout::PointCheck::OnCurveOnly,
+    )
+    .unwrap();
+    let witness = read_wtns(&read(&dir, "range", "witness.wtns")).unwrap();
+    let cpu = kiln_host::CpuBackend::new();
+    let prover = kiln_prover::snarkjs::SnarkjsProver::new(&cpu, trusted).unwrap();
+    assert!(prover
+        .prove_with_randomness(
+            &witness,
+            ark_bn254::Fr::from(2u64),
+            ark_bn254::Fr::from(3u64)
+        )
+        .is_err());
     // A coordinate that is not a field element.
     let (ic, _) = section(&good, 3);
     assert!(matches!(

@@ -77,6 +77,12 @@ pub enum Command {
         /// Backend to prove on; default: the best one that finds a device.
         #[arg(long)]
         backend: Option<String>,
+        /// Skip the prime-order subgroup checks of the key's B-query G2 points (they are still
+        /// checked to be on the curve; header points and each proof's B point are always fully
+        /// checked). Those checks are most of the load time of a large key: use this for a key
+        /// that has been loaded without it before.
+        #[arg(long)]
+        trusted_key: bool,
     },
     /// Verify a Groth16 proof as `snarkjs groth16 verify` does: prints OK! and exits 0, or
     /// prints "Invalid proof" and exits 1; malformed files exit 2 with the reason.
@@ -205,7 +211,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             proof,
             public,
             backend,
-        } => snarkjs::prove(&zkey, &witness, &proof, &public, backend.as_deref()),
+            trusted_key,
+        } => snarkjs::prove(
+            &zkey,
+            &witness,
+            &proof,
+            &public,
+            backend.as_deref(),
+            trusted_key,
+        ),
         Command::Verify {
             verification_key,
             public,

@@ -9,7 +9,8 @@ use anyhow::Context;
 use ark_bn254::Fr;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use indicatif::{ProgressBar, ProgressStyle};
-use kiln_prover::iden3::{wtns::read_wtns_file, zkey::read_zkey_file};
+use kiln_host::layout::PointCheck;
+use kiln_prover::iden3::{wtns::read_wtns_file, zkey::read_zkey_file_with};
 use kiln_prover::snarkjs::SnarkjsProver;
 use kiln_prover::snarkjs_json::{self, proof_to_json, public_to_json};
 
@@ -68,6 +69,7 @@ pub fn prove(
     proof_out: &Path,
     public_out: &Path,
     backend: Option<&str>,
+    trusted_key: bool,
 ) -> anyhow::Result<ExitCode> {
     if proof_out == public_out {
         anyhow::bail!("the proof and the public signals must go to different files");
@@ -75,7 +77,13 @@ pub fn prove(
     let backend = super::open_backend(backend)?;
     let pb = spinner();
     let (key, t_key) = step(&pb, "reading key", || {
-        read_zkey_file(zkey).with_context(|| format!("reading proving key {}", zkey.display()))
+        let check = if trusted_key {
+            PointCheck::OnCurveOnly
+        } else {
+            PointCheck::Full
+        };
+        read_zkey_file_with(zkey, check)
+            .with_context(|| format!("reading proving key {}", zkey.display()))
     })?;
     let (witness, t_wtns) = step(&pb, "reading witness", || {
         read_wtns_file(wtns).with_context(|| format!("reading witness {}", wtns.display()))

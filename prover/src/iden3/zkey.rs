@@ -22,7 +22,7 @@ use std::path::Path;
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
 use ark_ff::{Field, One};
 use ark_groth16::VerifyingKey;
-use kiln_host::layout::{self, Form, G1_AFFINE_BYTES, G2_AFFINE_BYTES};
+use kiln_host::layout::{self, Form, PointCheck, G1_AFFINE_BYTES, G2_AFFINE_BYTES};
 use kiln_host::MAX_LOG_NTT;
 use rayon::prelude::*;
 
@@ -138,12 +138,20 @@ pub fn read_zkey_file(path: &Path) -> Result<Groth16Zkey> {
     read_zkey(FileBytes::open(path)?.bytes())
 }
 
+/// As [`read_zkey_file`], choosing how the B-query G2 points are checked. With
+/// [`PointCheck::OnCurveOnly`] their subgroup checks (most of the load time of a large key) are
+/// skipped; the header's points are always fully checked, and provers check every proof's B
+/// point before returning it. For keys that have been loaded with full checks before.
+pub fn read_zkey_file_with(path: &Path, b_g2_check: PointCheck) -> Result<Groth16Zkey> {
+    read_zkey_with(FileBytes::open(path)?.bytes(), b_g2_check)
+}
+
 fn g1(r: &mut Reader<'_>, what: &'static str) -> Result<G1Affine> {
     Ok(read_g1_points(r, 1, what)?[0])
 }
 
 fn g2(r: &mut Reader<'_>, what: &'static str) -> Result<G2Affine> {
-    Ok(read_g2_points(r, 1, what)?[0])
+    Ok(read_g2_points(r, 1, what, PointCheck::Full)?[0])
 }
 
 fn point_error(what: &'static str, index: usize, e: layout::LayoutError) -> FormatError {
@@ -168,14 +176,18 @@ fn read_g1_points(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<
 }
 
 /// Decodes and validates `count` G2 points (on the twist and in the subgroup), in parallel.
-fn read_g2_points(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<Vec<G2Affine>> {
+fn read_g2_points(
+    r: &mut Reader<'_>,
+    count: u64,
+    what: &'static str,
+    check: PointCheck,
+) -> Result<Vec<G2Affine>> {
     r.expect_records(count, G2_AFFINE_BYTES as u64)?;
     r.take(count * G2_AFFINE_BYTES as u64)?
         .par_chunks_exact(G2_AFFINE_BYTES)
         .enumerate()
         .map(|(i, c)| {
-            layout::g2_from_bytes(c.try_into().expect("128 bytes"))
-                .map_err(|e| point_error(what, i, e))
+            layout::affine_from_bytes_checked(c, what, check).map_err(|e| point_error(what, i, e))
         })
         .collect()
 }
@@ -204,6 +216,11 @@ fn exact_size(r: &Reader<'_>, expected: u64, what: &'static str) -> Result<()> {
 
 /// Parses Groth16 `.zkey` bytes.
 pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
+    read_zkey_with(data, PointCheck::Full)
+}
+
+/// Parses Groth16 `.zkey` bytes, checking the B-query G2 points as `b_g2_check` says.
+pub fn read_zkey_with(data: &[u8], b_g2_check: PointCheck) -> Result<Groth16Zkey> {
     let c = Container::parse(data, b"zkey", "zkey", 1)?;
     let mut p = c.section(1, "zkey protocol")?;
     let protocol = p.u32()?;
@@ -243,7 +260,7 @@ pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
     let b_g2_query = {
         let mut r = c.section(7, "B query (G2)")?;
         exact_size(&r, n_vars as u64 * G2_AFFINE_BYTES as u64, "B query (G2)")?;
-        read_g2_points(&mut r, n_vars as u64, "B query (G2)")?
+        read_g2_points(&mut r, n_vars as u64, "B query (G2)", b_g2_check)?
     };
     let c_query = g1_section(&c, 8, n_vars - n_public - 1, "C query")?;
     let h_query = g1_section(&c, 9, domain_size, "H query")?;
