@@ -77,11 +77,8 @@ pub enum FormatError {
 /// Result alias for the readers.
 pub type Result<T, E = FormatError> = std::result::Result<T, E>;
 
-/// A read-only memory map of a file (or, for tests and small inputs, owned bytes).
-pub enum FileBytes {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
+/// A read-only memory map of a file.
+pub struct FileBytes(memmap2::Mmap);
 
 impl FileBytes {
     /// Maps `path` read-only.
@@ -95,14 +92,11 @@ impl FileBytes {
         // truncates the file while it is mapped, reads may fault; kiln's inputs are key and
         // witness files that are not modified while a proof runs.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
-        Ok(FileBytes::Mapped(map))
+        Ok(FileBytes(map))
     }
 
     pub fn bytes(&self) -> &[u8] {
-        match self {
-            FileBytes::Mapped(m) => m,
-            FileBytes::Owned(v) => v,
-        }
+        &self.0
     }
 }
 
@@ -235,11 +229,10 @@ struct SectionSpan {
     len: usize,
 }
 
-/// A parsed container: its version and where each section lies.
+/// A parsed container: where each section lies.
 pub struct Container<'a> {
     file: &'static str,
     data: &'a [u8],
-    pub version: u32,
     sections: Vec<SectionSpan>,
 }
 
@@ -295,7 +288,6 @@ impl<'a> Container<'a> {
         Ok(Container {
             file,
             data,
-            version: found_version,
             sections,
         })
     }
