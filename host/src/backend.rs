@@ -146,13 +146,23 @@ impl NttOp {
     }
 }
 
-/// An element-wise operation `a[i] <- a[i] op rhs[i]` (or `a[i] * c` for [`VecOp::Scale`]).
+/// An element-wise operation on a resident vector `a`: `a[i] <- a[i] op rhs[i]`, or with a
+/// constant `c`. These are what provers need between NTTs (Groth16's `A*B - C`, PLONK's quotient
+/// over the 4n coset), so the data never leaves the device.
 #[derive(Clone, Copy, Debug)]
 pub enum VecOp<'a> {
+    /// `a[i] + rhs[i]`
     Add(&'a Scalars),
+    /// `a[i] - rhs[i]`
     Sub(&'a Scalars),
+    /// `a[i] * rhs[i]`
     Mul(&'a Scalars),
+    /// `a[i] * c`
     Scale(Fr),
+    /// `a[i] + c`
+    AddScalar(Fr),
+    /// `rhs[i]`: a device-to-device copy into an existing buffer of the same length.
+    Copy(&'a Scalars),
 }
 
 impl VecOp<'_> {
@@ -163,6 +173,16 @@ impl VecOp<'_> {
             VecOp::Sub(_) => "vec-sub",
             VecOp::Mul(_) => "vec-mul",
             VecOp::Scale(_) => "vec-scale",
+            VecOp::AddScalar(_) => "vec-add-scalar",
+            VecOp::Copy(_) => "vec-copy",
+        }
+    }
+
+    /// The right-hand vector, for the operations that have one.
+    pub fn rhs(&self) -> Option<&Scalars> {
+        match *self {
+            VecOp::Add(rhs) | VecOp::Sub(rhs) | VecOp::Mul(rhs) | VecOp::Copy(rhs) => Some(rhs),
+            VecOp::Scale(_) | VecOp::AddScalar(_) => None,
         }
     }
 }
@@ -277,7 +297,7 @@ impl dyn Backend + '_ {
     /// An element-wise operation on resident vectors of equal length.
     pub fn vec_op(&self, values: &mut Scalars, op: VecOp<'_>) -> Result<()> {
         values.check_owner(self, op.name())?;
-        if let VecOp::Add(rhs) | VecOp::Sub(rhs) | VecOp::Mul(rhs) = op {
+        if let Some(rhs) = op.rhs() {
             rhs.check_owner(self, op.name())?;
             same_len(op.name(), "left", values.len(), "right", rhs.len())?;
         }

@@ -427,11 +427,13 @@ pub fn vec_op_checks(
     let c = Fr::rand(rng);
     let resident_b = backend.upload_scalars(&b)?;
     type Reference = fn(&Fr, &Fr, &Fr) -> Fr;
-    let cases: [(VecOp<'_>, Reference); 4] = [
+    let cases: [(VecOp<'_>, Reference); 6] = [
         (VecOp::Add(&resident_b), |x, y, _| *x + y),
         (VecOp::Sub(&resident_b), |x, y, _| *x - y),
         (VecOp::Mul(&resident_b), |x, y, _| *x * y),
         (VecOp::Scale(c), |x, _, c| *x * c),
+        (VecOp::AddScalar(c), |x, _, c| *x + c),
+        (VecOp::Copy(&resident_b), |_, y, _| *y),
     ];
     let mut out = Vec::new();
     for (op, reference) in cases {

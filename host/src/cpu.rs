@@ -135,8 +135,13 @@ impl Backend for CpuBackend {
             VecOp::Add(rhs) => (rhs, |a, b| *a += b),
             VecOp::Sub(rhs) => (rhs, |a, b| *a -= b),
             VecOp::Mul(rhs) => (rhs, |a, b| *a *= b),
+            VecOp::Copy(rhs) => (rhs, |a, b| *a = *b),
             VecOp::Scale(c) => {
                 host_mut(values, name)?.par_iter_mut().for_each(|a| *a *= c);
+                return Ok(());
+            }
+            VecOp::AddScalar(c) => {
+                host_mut(values, name)?.par_iter_mut().for_each(|a| *a += c);
                 return Ok(());
             }
         };

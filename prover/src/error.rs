@@ -16,6 +16,10 @@ pub enum ProverError {
     /// The first variable is the constant one; anything else cannot be a valid assignment.
     #[error("assignment[0] must be 1 (the constant variable), got something else")]
     FirstNotOne,
+    /// A PLONK gate does not hold for the witness: the row is named so the circuit's author can
+    /// find it (rows below nPublic are the public inputs; then one or more per R1CS constraint).
+    #[error("PLONK row {row} is not satisfied: qm*a*b + ql*a + qr*b + qo*c + qc != public input (the witness does not satisfy the circuit this key was made for)")]
+    PlonkRowUnsatisfied { row: usize },
     /// The proving key was made for a different constraint system.
     #[error("the proving key does not match the constraint system: {0}")]
     KeyMismatch(String),

@@ -5,18 +5,24 @@
 //! * [`examples`]: small circuits for tests, benchmarks and the demo.
 //! * [`snarkjs`]: Groth16 for snarkjs keys and circom witnesses, read by [`iden3`], with the
 //!   JSON formats of [`snarkjs_json`].
+//! * [`plonk`]: PLONK for snarkjs keys, identical to snarkjs's prover for the same blinding.
+//! * [`api`]: one prover over both systems ([`Prover`], [`prove`]), the system read from the key.
 //!
 //! Every prover takes a `&dyn Backend`, so the same code proves on any device, and checks each
 //! proof with the verifier before returning it.
 
+pub mod api;
 pub mod error;
 pub mod examples;
 pub mod groth16;
 pub mod iden3;
+pub mod plonk;
 pub mod r1cs;
+pub mod setup;
 pub mod snarkjs;
 pub mod snarkjs_json;
 
+pub use api::{prove, Proof, ProofSystem, Prover};
 pub use error::{ProverError, Result};
 pub use groth16::{reference_proof, Groth16Prover, StageTimings};
 pub use r1cs::{synthesize, R1cs};

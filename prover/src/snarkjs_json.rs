@@ -22,16 +22,16 @@ pub struct JsonError {
     pub problem: String,
 }
 
-fn err(what: &str, problem: impl Into<String>) -> JsonError {
+pub(crate) fn err(what: &str, problem: impl Into<String>) -> JsonError {
     JsonError {
         what: what.to_string(),
         problem: problem.into(),
     }
 }
 
-type Result<T> = std::result::Result<T, JsonError>;
+pub(crate) type Result<T> = std::result::Result<T, JsonError>;
 
-fn decimal<F: PrimeField<BigInt = BigInt<4>>>(v: &Value, what: &str) -> Result<F> {
+pub(crate) fn decimal<F: PrimeField<BigInt = BigInt<4>>>(v: &Value, what: &str) -> Result<F> {
     let s = v.as_str().ok_or_else(|| {
         err(
             what,
@@ -65,7 +65,7 @@ fn decimal<F: PrimeField<BigInt = BigInt<4>>>(v: &Value, what: &str) -> Result<F
     F::from_bigint(limbs).ok_or_else(|| err(what, format!("{s} is not below the field modulus")))
 }
 
-fn to_decimal<F: PrimeField<BigInt = BigInt<4>>>(x: &F) -> Value {
+pub(crate) fn to_decimal<F: PrimeField<BigInt = BigInt<4>>>(x: &F) -> Value {
     Value::String(BigUint::from(x.into_bigint()).to_string())
 }
 
@@ -76,7 +76,7 @@ fn array<'a>(v: &'a Value, len: usize, what: &str) -> Result<&'a Vec<Value>> {
     }
 }
 
-fn field<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a Value> {
+pub(crate) fn field<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a Value> {
     v.get(key)
         .ok_or_else(|| err(what, format!("missing field '{key}'")))
 }
@@ -147,7 +147,7 @@ pub fn g2_to_json(p: &G2Affine) -> Value {
 }
 
 /// snarkjs accepts several names for BN254 (it normalises case and punctuation).
-fn expect_bn254(v: &Value, what: &str) -> Result<()> {
+pub(crate) fn expect_bn254(v: &Value, what: &str) -> Result<()> {
     match v.get("curve").and_then(Value::as_str) {
         Some(name) => {
             let normal: String = name
@@ -168,7 +168,7 @@ fn expect_bn254(v: &Value, what: &str) -> Result<()> {
     }
 }
 
-fn expect_tag(v: &Value, key: &str, expected: &str, what: &str) -> Result<()> {
+pub(crate) fn expect_tag(v: &Value, key: &str, expected: &str, what: &str) -> Result<()> {
     match v.get(key).and_then(Value::as_str) {
         Some(s) if s == expected => Ok(()),
         Some(s) => Err(err(

@@ -84,8 +84,10 @@ pub enum Command {
         #[arg(long)]
         trusted_key: bool,
     },
-    /// Verify a Groth16 proof as `snarkjs groth16 verify` does: prints OK! and exits 0, or
-    /// prints "Invalid proof" and exits 1; malformed files exit 2 with the reason.
+    /// Verify a Groth16 or PLONK proof as `snarkjs groth16 verify` / `snarkjs plonk verify` do,
+    /// picking the protocol from the verification key: prints OK! and exits 0, or prints
+    /// "Invalid proof" and exits 1; malformed files (a proof for another protocol, the wrong
+    /// number of public signals) exit 2 with the reason.
     Verify {
         /// snarkjs verification_key.json.
         verification_key: PathBuf,

@@ -1,5 +1,6 @@
-//! `kiln prove` and `kiln verify`: drop-in replacements for `rapidsnark` / `snarkjs groth16 prove`
-//! and `snarkjs groth16 verify`, reading and writing snarkjs's files.
+//! `kiln prove` and `kiln verify`: drop-in replacements for `rapidsnark` / `snarkjs groth16 prove`,
+//! `snarkjs plonk prove` and `snarkjs groth16|plonk verify`, reading and writing snarkjs's files.
+//! The proof system comes from the key.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,8 +11,10 @@ use ark_bn254::Fr;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln_host::layout::PointCheck;
-use kiln_prover::iden3::{wtns::read_wtns_file, zkey::read_zkey_file_with};
-use kiln_prover::snarkjs::SnarkjsProver;
+use kiln_prover::api::ProvingKey;
+use kiln_prover::iden3::wtns::read_wtns_file;
+use kiln_prover::plonk::json::proof_to_json as plonk_proof_to_json;
+use kiln_prover::{Proof, Prover};
 use kiln_prover::snarkjs_json::{self, proof_to_json, public_to_json};
 
 use super::table::ms;
@@ -82,34 +85,39 @@ pub fn prove(
         } else {
             PointCheck::Full
         };
-        read_zkey_file_with(zkey, check)
+        ProvingKey::read_file(zkey, check)
             .with_context(|| format!("reading proving key {}", zkey.display()))
     })?;
     let (witness, t_wtns) = step(&pb, "reading witness", || {
         read_wtns_file(wtns).with_context(|| format!("reading witness {}", wtns.display()))
     })?;
-    if witness.len() != key.n_vars {
+    if witness.len() != key.witness_len() {
         pb.finish_and_clear();
         anyhow::bail!(
             "the witness has {} values but the key's circuit has {} signals: they are not for the same circuit",
             witness.len(),
-            key.n_vars
+            key.witness_len()
         );
     }
-    let (prover, t_load) = step(&pb, &format!("loading key onto {}", backend.name()), || {
-        Ok(SnarkjsProver::new(&*backend, key)?)
+    let system = key.system();
+    let (prover, t_load) = step(&pb, &format!("loading {system} key onto {}", backend.name()), || {
+        Ok(Prover::new(&*backend, key)?)
     })?;
-    let ((proof, public), t_prove) = step(&pb, "proving", || {
+    let ((proof, public, _), t_prove) = step(&pb, &format!("proving ({system})"), || {
         let mut rng = StdRng::from_entropy();
         Ok(prover.prove(&witness, &mut rng)?)
     })?;
+    let proof_json = match &proof {
+        Proof::Groth16(p) => proof_to_json(p),
+        Proof::Plonk(p) => plonk_proof_to_json(p),
+    };
     write_json_files_atomically(&[
-        (proof_out, proof_to_json(&proof)),
+        (proof_out, proof_json),
         (public_out, public_to_json(&public)),
     ])?;
     pb.finish_and_clear();
     eprintln!(
-        "kiln prove: backend {}: read key {}, witness {}, load {}, prove {} (verified); wrote {} and {}",
+        "kiln prove: {system} on backend {}: read key {}, witness {}, load {}, prove {} (verified); wrote {} and {}",
         backend.name(),
         ms(t_key),
         ms(t_wtns),
@@ -127,14 +135,65 @@ fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
-pub fn verify(vk: &Path, public: &Path, proof: &Path) -> anyhow::Result<ExitCode> {
-    let vk = snarkjs_json::verifying_key_from_json(&read_json(vk)?)
-        .with_context(|| format!("in {}", vk.display()))?;
-    let public: Vec<Fr> = snarkjs_json::public_from_json(&read_json(public)?)
-        .with_context(|| format!("in {}", public.display()))?;
-    let proof = snarkjs_json::proof_from_json(&read_json(proof)?)
-        .with_context(|| format!("in {}", proof.display()))?;
-    if snarkjs_json::verify(&vk, &public, &proof)? {
+pub fn verify(vk_path: &Path, public_path: &Path, proof_path: &Path) -> anyhow::Result<ExitCode> {
+    use kiln_prover::plonk::{json as plonk_json, verifier::Rejection};
+
+    let in_file = |path: &Path| format!("in {}", path.display());
+    let vk_json = read_json(vk_path)?;
+    let proof_json = read_json(proof_path)?;
+    let public: Vec<Fr> = snarkjs_json::public_from_json(&read_json(public_path)?)
+        .with_context(|| in_file(public_path))?;
+    // The key says which verifier to run, as `snarkjs zkey export verificationkey` tags it. A
+    // proof tagged for another protocol is a mix-up of files, not a proof that fails to verify.
+    let protocol = vk_json
+        .get("protocol")
+        .and_then(|p| p.as_str())
+        .with_context(|| format!("{}: no \"protocol\" field", vk_path.display()))?;
+    if let Some(theirs) = proof_json.get("protocol").and_then(|p| p.as_str()) {
+        if theirs != protocol {
+            anyhow::bail!(
+                "{} is a {theirs} proof but {} is a {protocol} verification key",
+                proof_path.display(),
+                vk_path.display()
+            );
+        }
+    }
+    let valid = match protocol {
+        "groth16" => {
+            let vk = snarkjs_json::verifying_key_from_json(&vk_json)
+                .with_context(|| in_file(vk_path))?;
+            let proof =
+                snarkjs_json::proof_from_json(&proof_json).with_context(|| in_file(proof_path))?;
+            snarkjs_json::verify(&vk, &public, &proof)?
+        }
+        "plonk" => {
+            let vk =
+                plonk_json::verifying_key_from_json(&vk_json).with_context(|| in_file(vk_path))?;
+            let proof =
+                plonk_json::proof_from_json(&proof_json).with_context(|| in_file(proof_path))?;
+            match kiln_prover::plonk::verifier::check(&vk, &public, &proof) {
+                Ok(()) => true,
+                // Malformed input, as for Groth16: the files do not describe one statement.
+                Err(e @ (Rejection::PublicCount { .. } | Rejection::Domain(_))) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "{} does not fit {}",
+                        public_path.display(),
+                        vk_path.display()
+                    )))
+                }
+                Err(Rejection::XiInDomain | Rejection::Pairing) => false,
+            }
+        }
+        "fflonk" => anyhow::bail!(
+            "{}: fflonk proofs are not supported (kiln verifies groth16 and plonk)",
+            vk_path.display()
+        ),
+        other => anyhow::bail!(
+            "{}: unknown protocol '{other}' (kiln verifies groth16 and plonk)",
+            vk_path.display()
+        ),
+    };
+    if valid {
         println!("OK!");
         Ok(ExitCode::SUCCESS)
     } else {

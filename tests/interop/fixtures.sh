@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fixtures for the snarkjs interop tests: a local (INSECURE) powers of tau, and for each circuit
 # in tests/interop/circuits its r1cs, witness, Groth16 zkey, verification key, Solidity verifier
-# and a reference snarkjs proof that snarkjs itself verifies.
+# and a reference snarkjs proof that snarkjs itself verifies; the same for PLONK.
 #
 #   tests/interop/fixtures.sh OUTDIR [POWER]      POWER of the ptau, default 12 (4096 rows)
 #
@@ -28,6 +28,7 @@ SOLCJS=$BIN/solcjs
 CIRCUIT_DIR=$ROOT/tests/interop/circuits
 ALL_CIRCUITS="multiplier poseidon range many_public mimc_chain"
 CIRCUITS=${CIRCUITS:-$ALL_CIRCUITS}
+PLONK_CIRCUITS="multiplier poseidon range many_public"
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 for tool in "$SNARKJS" "$CIRCOM" "$SOLCJS"; do
@@ -99,6 +100,10 @@ NAME/verifier.sol         snarkjs Solidity verifier; verifier.abi, verifier.bin 
 NAME/proof.snarkjs.json   reference snarkjs proof; NAME/public.json its public signals
 NAME/verify.txt           snarkjs groth16 verify output of that proof (OK!)
 NAME/r1cs_info.txt        snarkjs r1cs info (constraints, public inputs and outputs)
+NAME/plonk.zkey           PLONK key from snarkjs plonk setup (deterministic: no contribution);
+                          all circuits but mimc_chain, which needs a larger ptau for PLONK
+NAME/plonk_verification_key.json, NAME/plonk_verifier.{sol,abi,bin} (contract PlonkVerifier)
+NAME/plonk_proof.snarkjs.json, NAME/plonk_public.json, NAME/plonk_verify.txt: as for Groth16
 
 Versions: $VERSIONS
 EOF
@@ -175,6 +180,32 @@ build_circuit() {
     v=$("$SNARKJS" groth16 verify "$dir/verification_key.json" "$dir/public.json" "$dir/proof.snarkjs.json" 2>&1) || true
     grep -q 'OK!' <<<"$v" || { printf '%s\n' "$v" >&2; die "$name: snarkjs groth16 verify failed"; }
     printf '%s\n' "$v" | sed "$NOCOLOR" > "$dir/verify.txt"
+  fi
+  # ---- PLONK: snarkjs's deterministic setup, a reference proof and the Solidity verifier ----
+  # (mimc_chain needs 4468 PLONK rows, more than a power-12 ptau holds: Groth16 only.)
+  case " $PLONK_CIRCUITS " in *" $name "*) ;; *) log "$name: verified OK (Groth16 only)"; return 0;; esac
+  produce "$dir/plonk.zkey" "$SNARKJS" plonk setup "$dir/circuit.r1cs" "$PTAU" "{}"
+  produce "$dir/plonk_verification_key.json" "$SNARKJS" zkey export verificationkey "$dir/plonk.zkey" "{}"
+  produce "$dir/plonk_verifier.sol" "$SNARKJS" zkey export solidityverifier "$dir/plonk.zkey" "{}"
+  produce "$dir/plonk_verifier.bin" bash -c '
+    set -euo pipefail
+    s=$(dirname "$0")/.solc-plonk; rm -rf "$s"; mkdir -p "$s"; cp "$1" "$s/plonk_verifier.sol"
+    (cd "$s" && "$2" --bin --abi --optimize -o . plonk_verifier.sol)
+    mv -f "$s"/plonk_verifier_sol_PlonkVerifier.abi "$(dirname "$0")/plonk_verifier.abi"
+    mv -f "$s"/plonk_verifier_sol_PlonkVerifier.bin "$0"
+    rm -rf "$s"
+  ' "{}" "$dir/plonk_verifier.sol" "$SOLCJS"
+  if [ ! -s "$dir/plonk_proof.snarkjs.json" ] || [ ! -s "$dir/plonk_public.json" ]; then
+    rm -f "$dir/plonk_verify.txt"
+    produce "$dir/plonk_public.json" bash -c '"$1" plonk prove "$2" "$3" "$4" "$0"' "{}" \
+      "$SNARKJS" "$dir/plonk.zkey" "$dir/witness.wtns" "$dir/plonk_proof.snarkjs.tmp.json"
+    mv -f "$dir/plonk_proof.snarkjs.tmp.json" "$dir/plonk_proof.snarkjs.json"
+  fi
+  if [ ! -s "$dir/plonk_verify.txt" ]; then
+    local pv
+    pv=$("$SNARKJS" plonk verify "$dir/plonk_verification_key.json" "$dir/plonk_public.json" "$dir/plonk_proof.snarkjs.json" 2>&1) || true
+    grep -q 'OK!' <<<"$pv" || { printf '%s\n' "$pv" >&2; die "$name: snarkjs plonk verify failed"; }
+    printf '%s\n' "$pv" | sed "$NOCOLOR" > "$dir/plonk_verify.txt"
   fi
   log "$name: verified OK ($(grep -o 'Constraints: [0-9]*' "$dir/r1cs_info.txt"),\
  nPublic: $(node -p "require('$dir/verification_key.json').nPublic"))"

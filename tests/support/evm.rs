@@ -1,15 +1,21 @@
-//! Runs snarkjs's exported Solidity Groth16 verifier inside an in-process EVM (revm), so interop
-//! tests can check that the on-chain verifier accepts a proof (and rejects a tampered one).
+//! Runs snarkjs's exported Solidity verifiers (Groth16 and PLONK) inside an in-process EVM
+//! (revm), so interop tests can check that the on-chain verifier accepts a proof (and rejects a
+//! tampered one).
 //!
-//! The verifier source is compiled with solcjs (npm's `solc`), deployed in a fresh in-memory
-//! EVM at the PRAGUE spec (the BN254 precompiles 0x06/0x07/0x08 are live), and `verifyProof` is
-//! called with hand-encoded ABI calldata.
+//! The Groth16 verifier source is compiled with solcjs (npm's `solc`); the PLONK verifier is
+//! deployed from the fixtures' `plonk_verifier.bin`. Each is deployed in a fresh in-memory EVM at
+//! the PRAGUE spec (the BN254 precompiles 0x06/0x07/0x08 are live), and `verifyProof` is called
+//! with hand-encoded ABI calldata.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{anyhow, bail, Context as _, Result};
+use ark_bn254::{Fr, G1Affine};
+use ark_ec::AffineRepr;
+use ark_ff::{BigInteger, PrimeField};
+use kiln_prover::plonk::PlonkProof;
 use revm::context::result::{ExecutionResult, Output};
 use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
@@ -51,42 +57,7 @@ impl EvmVerifier {
         let selector: [u8; 4] = keccak256(signature.as_bytes())[..4].try_into().unwrap();
 
         let creation_code = compile(&source, solcjs)?;
-
-        let caller = Address::repeat_byte(0xca);
-        let ctx = Context::mainnet()
-            .with_db(Db::default())
-            .modify_cfg_chained(|cfg| {
-                cfg.set_spec_and_mainnet_gas_params(SpecId::PRAGUE);
-                // Gas is free (gas price 0, default block base fee 0), so the caller needs no
-                // balance; nonces are not tracked by hand.
-                cfg.disable_nonce_check = true;
-            });
-        let mut evm = ctx.build_mainnet();
-
-        let tx = TxEnv::builder()
-            .caller(caller)
-            .kind(TxKind::Create)
-            .data(Bytes::from(creation_code))
-            .gas_limit(GAS_LIMIT)
-            .gas_price(0)
-            .build()
-            .map_err(|e| anyhow!("building the deployment transaction: {e:?}"))?;
-        let result = evm
-            .transact_commit(tx)
-            .map_err(|e| anyhow!("deployment transaction rejected: {e:?}"))?;
-        let contract = match result {
-            ExecutionResult::Success {
-                output: Output::Create(_, Some(addr)),
-                ..
-            } => addr,
-            ExecutionResult::Success { output, .. } => {
-                bail!("deployment succeeded but returned no contract address: {output:?}")
-            }
-            ExecutionResult::Revert { output, .. } => {
-                bail!("deployment reverted: 0x{}", hex::encode(output))
-            }
-            ExecutionResult::Halt { reason, .. } => bail!("deployment halted: {reason:?}"),
-        };
+        let (evm, caller, contract) = deploy_code(creation_code)?;
 
         Ok(Self {
             evm,
@@ -111,46 +82,9 @@ impl EvmVerifier {
     /// A revert or halt is an error; a rejected proof is `Ok(false)`.
     pub fn verify(&mut self, proof_json: &Value, public_json: &Value) -> Result<bool> {
         let calldata = self.calldata(proof_json, public_json)?;
-        let tx = TxEnv::builder()
-            .caller(self.caller)
-            .kind(TxKind::Call(self.contract))
-            .data(Bytes::from(calldata))
-            .gas_limit(GAS_LIMIT)
-            .gas_price(0)
-            .build()
-            .map_err(|e| anyhow!("building the call transaction: {e:?}"))?;
-        let result = self
-            .evm
-            .transact_commit(tx)
-            .map_err(|e| anyhow!("verifyProof transaction rejected: {e:?}"))?;
-        match result {
-            ExecutionResult::Success {
-                output: Output::Call(out),
-                gas,
-                ..
-            } => {
-                self.last_gas_used = gas.tx_gas_used();
-                if out.len() != 32 {
-                    bail!(
-                        "verifyProof returned {} bytes, expected 32: 0x{}",
-                        out.len(),
-                        hex::encode(&out)
-                    );
-                }
-                match U256::from_be_slice(&out) {
-                    v if v == U256::ZERO => Ok(false),
-                    v if v == U256::from(1) => Ok(true),
-                    v => bail!("verifyProof returned a non-bool word: {v:#x}"),
-                }
-            }
-            ExecutionResult::Success { output, .. } => {
-                bail!("verifyProof: unexpected output {output:?}")
-            }
-            ExecutionResult::Revert { output, .. } => {
-                bail!("verifyProof reverted: 0x{}", hex::encode(output))
-            }
-            ExecutionResult::Halt { reason, .. } => bail!("verifyProof halted: {reason:?}"),
-        }
+        let (valid, gas) = call_bool(&mut self.evm, self.caller, self.contract, calldata)?;
+        self.last_gas_used = gas;
+        Ok(valid)
     }
 
     /// ABI calldata for `verifyProof`: selector followed by static uint256 words, big-endian.
@@ -178,6 +112,201 @@ impl EvmVerifier {
         }
         Ok(data)
     }
+}
+
+/// A fresh PRAGUE EVM with `creation_code` deployed: (evm, caller, contract address).
+fn deploy_code(creation_code: Vec<u8>) -> Result<(Evm, Address, Address)> {
+    let caller = Address::repeat_byte(0xca);
+    let ctx = Context::mainnet()
+        .with_db(Db::default())
+        .modify_cfg_chained(|cfg| {
+            cfg.set_spec_and_mainnet_gas_params(SpecId::PRAGUE);
+            // Gas is free (gas price 0, default block base fee 0), so the caller needs no
+            // balance; nonces are not tracked by hand.
+            cfg.disable_nonce_check = true;
+        });
+    let mut evm = ctx.build_mainnet();
+
+    let tx = TxEnv::builder()
+        .caller(caller)
+        .kind(TxKind::Create)
+        .data(Bytes::from(creation_code))
+        .gas_limit(GAS_LIMIT)
+        .gas_price(0)
+        .build()
+        .map_err(|e| anyhow!("building the deployment transaction: {e:?}"))?;
+    let result = evm
+        .transact_commit(tx)
+        .map_err(|e| anyhow!("deployment transaction rejected: {e:?}"))?;
+    let contract = match result {
+        ExecutionResult::Success {
+            output: Output::Create(_, Some(addr)),
+            ..
+        } => addr,
+        ExecutionResult::Success { output, .. } => {
+            bail!("deployment succeeded but returned no contract address: {output:?}")
+        }
+        ExecutionResult::Revert { output, .. } => {
+            bail!("deployment reverted: 0x{}", hex::encode(output))
+        }
+        ExecutionResult::Halt { reason, .. } => bail!("deployment halted: {reason:?}"),
+    };
+    Ok((evm, caller, contract))
+}
+
+/// Calls a `view returns (bool)` function: (its result, gas used). A revert or halt is an error.
+fn call_bool(
+    evm: &mut Evm,
+    caller: Address,
+    contract: Address,
+    calldata: Vec<u8>,
+) -> Result<(bool, u64)> {
+    let tx = TxEnv::builder()
+        .caller(caller)
+        .kind(TxKind::Call(contract))
+        .data(Bytes::from(calldata))
+        .gas_limit(GAS_LIMIT)
+        .gas_price(0)
+        .build()
+        .map_err(|e| anyhow!("building the call transaction: {e:?}"))?;
+    let result = evm
+        .transact_commit(tx)
+        .map_err(|e| anyhow!("verifyProof transaction rejected: {e:?}"))?;
+    match result {
+        ExecutionResult::Success {
+            output: Output::Call(out),
+            gas,
+            ..
+        } => {
+            if out.len() != 32 {
+                bail!(
+                    "verifyProof returned {} bytes, expected 32: 0x{}",
+                    out.len(),
+                    hex::encode(&out)
+                );
+            }
+            match U256::from_be_slice(&out) {
+                v if v == U256::ZERO => Ok((false, gas.tx_gas_used())),
+                v if v == U256::from(1) => Ok((true, gas.tx_gas_used())),
+                v => bail!("verifyProof returned a non-bool word: {v:#x}"),
+            }
+        }
+        ExecutionResult::Success { output, .. } => {
+            bail!("verifyProof: unexpected output {output:?}")
+        }
+        ExecutionResult::Revert { output, .. } => {
+            bail!("verifyProof reverted: 0x{}", hex::encode(output))
+        }
+        ExecutionResult::Halt { reason, .. } => bail!("verifyProof halted: {reason:?}"),
+    }
+}
+
+/// A deployed snarkjs `PlonkVerifier` in its own in-memory EVM.
+pub struct PlonkEvmVerifier {
+    evm: Evm,
+    caller: Address,
+    contract: Address,
+    /// Length of `_pubSignals` in `verifyProof`, read from the Solidity source.
+    n_public: usize,
+    /// Gas used by the last `verify` call.
+    pub last_gas_used: u64,
+}
+
+impl PlonkEvmVerifier {
+    /// Deploys `plonk_verifier_bin` (solcjs's hex creation bytecode of snarkjs's `PlonkVerifier`)
+    /// in a fresh in-memory EVM; the public input count comes from `plonk_verifier_sol`, the
+    /// source it was compiled from.
+    pub fn deploy(plonk_verifier_bin: &Path, plonk_verifier_sol: &Path) -> Result<Self> {
+        let source = std::fs::read_to_string(plonk_verifier_sol)
+            .with_context(|| format!("reading {}", plonk_verifier_sol.display()))?;
+        let n_public = public_input_count(&source)?;
+        let text = std::fs::read_to_string(plonk_verifier_bin)
+            .with_context(|| format!("reading {}", plonk_verifier_bin.display()))?;
+        let code = hex::decode(text.trim())
+            .with_context(|| format!("decoding {}", plonk_verifier_bin.display()))?;
+        if code.is_empty() {
+            bail!("{} is empty", plonk_verifier_bin.display());
+        }
+        let (evm, caller, contract) = deploy_code(code)?;
+        Ok(Self {
+            evm,
+            caller,
+            contract,
+            n_public,
+            last_gas_used: 0,
+        })
+    }
+
+    /// Number of public signals the deployed verifier expects.
+    pub fn n_public(&self) -> usize {
+        self.n_public
+    }
+
+    /// Calls `verifyProof(uint256[24] _proof, uint256[N] _pubSignals)`; a rejected proof is
+    /// `Ok(false)`, a revert or halt an error.
+    pub fn verify(&mut self, proof: &PlonkProof, public: &[Fr]) -> Result<bool> {
+        if public.len() != self.n_public {
+            bail!(
+                "{} public signals but the verifier expects {}",
+                public.len(),
+                self.n_public
+            );
+        }
+        self.verify_calldata(plonk_calldata(proof, public))
+    }
+
+    /// Calls the verifier with raw calldata (selector included), e.g. a hand-tampered one.
+    pub fn verify_calldata(&mut self, calldata: Vec<u8>) -> Result<bool> {
+        let (valid, gas) = call_bool(&mut self.evm, self.caller, self.contract, calldata)?;
+        self.last_gas_used = gas;
+        Ok(valid)
+    }
+}
+
+/// The 24 proof words of snarkjs's PLONK calldata, in the order of `zkey export soliditycalldata`
+/// and of the template's `pA .. pEval_zw` offsets: A, B, C, Z, T1, T2, T3, Wxi, Wxiw as (x, y),
+/// then eval_a, eval_b, eval_c, eval_s1, eval_s2, eval_zw. Infinity is written (0, 1) as
+/// snarkjs writes it (its JSON x and y); the contract rejects it as off the curve, as it does
+/// snarkjs's.
+pub fn plonk_proof_words(proof: &PlonkProof) -> Vec<[u8; 32]> {
+    fn be<F: PrimeField>(x: &F) -> [u8; 32] {
+        x.into_bigint()
+            .to_bytes_be()
+            .try_into()
+            .expect("BN254 fields are 32 bytes")
+    }
+    let point = |p: &G1Affine| -> [[u8; 32]; 2] {
+        match p.xy() {
+            Some((x, y)) => [be(&x), be(&y)],
+            None => [[0; 32], be(&Fr::from(1u64))],
+        }
+    };
+    let p = proof;
+    [p.a, p.b, p.c, p.z, p.t1, p.t2, p.t3, p.wxi, p.wxiw]
+        .iter()
+        .flat_map(point)
+        .chain(
+            [
+                p.eval_a, p.eval_b, p.eval_c, p.eval_s1, p.eval_s2, p.eval_zw,
+            ]
+            .iter()
+            .map(be),
+        )
+        .collect()
+}
+
+/// ABI calldata for snarkjs's `PlonkVerifier.verifyProof(uint256[24], uint256[N])` with
+/// N = `public.len()`: the selector, then static uint256 words, big-endian.
+pub fn plonk_calldata(proof: &PlonkProof, public: &[Fr]) -> Vec<u8> {
+    let signature = format!("verifyProof(uint256[24],uint256[{}])", public.len());
+    let mut data = keccak256(signature.as_bytes())[..4].to_vec();
+    for w in plonk_proof_words(proof) {
+        data.extend_from_slice(&w);
+    }
+    for s in public {
+        data.extend_from_slice(&s.into_bigint().to_bytes_be());
+    }
+    data
 }
 
 /// A decimal (or 0x-hex) string, or a JSON integer, as a big-endian uint256 word.

@@ -9,7 +9,9 @@
 //! panic or an allocation sized by an unchecked field. Files are memory-mapped, so a
 //! multi-gigabyte key is decoded section by section without first being read into memory.
 
+pub mod ptau;
 pub mod r1cs;
+pub mod writer;
 pub mod wtns;
 pub mod zkey;
 
@@ -18,6 +20,7 @@ use std::path::Path;
 use ark_bn254::Fr;
 use ark_ff::{BigInteger, PrimeField};
 use kiln_host::layout::{self, Form};
+use rayon::prelude::*;
 use thiserror::Error;
 
 /// What is wrong with a file.
@@ -205,13 +208,23 @@ pub fn fq_modulus() -> [u8; 32] {
 
 /// Decodes `count` canonical (plain little-endian) Fr elements.
 pub fn read_fr_array(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<Vec<Fr>> {
+    read_fr_array_in(r, count, what, Form::Canonical)
+}
+
+/// Decodes `count` Fr elements stored in `form`, checking each is reduced.
+pub fn read_fr_array_in(
+    r: &mut Reader<'_>,
+    count: u64,
+    what: &'static str,
+    form: Form,
+) -> Result<Vec<Fr>> {
     r.expect_records(count, 32)?;
     let bytes = r.take(count * 32)?;
     bytes
-        .chunks_exact(32)
+        .par_chunks_exact(32)
         .enumerate()
         .map(|(i, c)| {
-            layout::fr_from_bytes(c.try_into().expect("32 bytes"), Form::Canonical).map_err(|_| {
+            layout::fr_from_bytes(c.try_into().expect("32 bytes"), form).map_err(|_| {
                 FormatError::BadFieldElement {
                     what,
                     index: i as u64,

@@ -146,11 +146,11 @@ pub fn read_zkey_file_with(path: &Path, b_g2_check: PointCheck) -> Result<Groth1
     read_zkey_with(FileBytes::open(path)?.bytes(), b_g2_check)
 }
 
-fn g1(r: &mut Reader<'_>, what: &'static str) -> Result<G1Affine> {
+pub(crate) fn g1(r: &mut Reader<'_>, what: &'static str) -> Result<G1Affine> {
     Ok(read_g1_points(r, 1, what)?[0])
 }
 
-fn g2(r: &mut Reader<'_>, what: &'static str) -> Result<G2Affine> {
+pub(crate) fn g2(r: &mut Reader<'_>, what: &'static str) -> Result<G2Affine> {
     Ok(read_g2_points(r, 1, what, PointCheck::Full)?[0])
 }
 
@@ -163,7 +163,7 @@ fn point_error(what: &'static str, index: usize, e: layout::LayoutError) -> Form
 }
 
 /// Decodes and validates `count` G1 points, in parallel.
-fn read_g1_points(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<Vec<G1Affine>> {
+pub(crate) fn read_g1_points(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<Vec<G1Affine>> {
     r.expect_records(count, G1_AFFINE_BYTES as u64)?;
     r.take(count * G1_AFFINE_BYTES as u64)?
         .par_chunks_exact(G1_AFFINE_BYTES)
@@ -176,7 +176,7 @@ fn read_g1_points(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<
 }
 
 /// Decodes and validates `count` G2 points (on the twist and in the subgroup), in parallel.
-fn read_g2_points(
+pub(crate) fn read_g2_points(
     r: &mut Reader<'_>,
     count: u64,
     what: &'static str,
@@ -193,7 +193,7 @@ fn read_g2_points(
 }
 
 /// A whole section of exactly `count` G1 points.
-fn g1_section(
+pub(crate) fn g1_section(
     c: &Container<'_>,
     id: u32,
     count: usize,
@@ -204,7 +204,7 @@ fn g1_section(
     read_g1_points(&mut r, count as u64, what)
 }
 
-fn exact_size(r: &Reader<'_>, expected: u64, what: &'static str) -> Result<()> {
+pub(crate) fn exact_size(r: &Reader<'_>, expected: u64, what: &'static str) -> Result<()> {
     if r.remaining() as u64 != expected {
         return Err(FormatError::Inconsistent(format!(
             "zkey: {what} has {} bytes, the header implies {expected}",
