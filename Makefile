@@ -6,6 +6,7 @@
 #   make demo    build in release mode and run `kiln demo`
 #   make bench   `kiln bench` on the cpu backend and the criterion benches (long)
 #   make bench-snarkjs   kiln prove against snarkjs groth16 prove, 2^12..2^16 constraints (longer)
+#   make bench-plonk     kiln prove against snarkjs plonk prove, 2^10..2^13 constraints (longer)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,7 +21,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # NVRTC from PyPI, for compiling CUDA kernels without a GPU (kiln kernels check).
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs build fmt-check
+.PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check
 
 setup: setup-toolchain setup-apt setup-pip setup-npm
 
@@ -107,3 +108,8 @@ bench: setup
 bench-snarkjs: setup
 	$(CARGO) build --release --bin kiln
 	benches/snarkjs_compare.sh $(CURDIR)/target/bench-snarkjs 12 16 3
+
+# kiln prove against snarkjs plonk prove on the same PLONK keys and witnesses, 2^10..2^13.
+bench-plonk: setup
+	$(CARGO) build --release --bin kiln
+	benches/snarkjs_plonk_compare.sh $(CURDIR)/target/bench-snarkjs 10 13 3

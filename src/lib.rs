@@ -1,8 +1,9 @@
 //! # kiln
 //!
-//! A BN254 proving coprocessor: one Groth16 prover API (PLONK to follow) over interchangeable
-//! backends (the arkworks CPU reference today; CUDA, WGSL/wgpu and FPGA backends plug into the
-//! same seam), every one checked bit-for-bit against the CPU reference.
+//! A BN254 proving coprocessor: one Groth16/PLONK prover API over interchangeable backends (the
+//! arkworks CPU reference; CUDA, WGSL/wgpu and FPGA backends plug into the same seam), every one
+//! checked bit-for-bit against the CPU reference. [`prover::api`] proves snarkjs keys of either
+//! system; [`prover::setup`] makes them.
 //!
 //! ```no_run
 //! use ark_bn254::Fr;

@@ -10,7 +10,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use ark_bn254::{Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -24,32 +24,10 @@ use kiln_prover::snarkjs_json::{public_from_json, public_to_json};
 use num_bigint::BigUint;
 use serde_json::{json, Value};
 use support::evm::{plonk_calldata, plonk_proof_words, PlonkEvmVerifier};
+use support::interop::{kiln, read_json, read_text, run, scratch, text, write_json, Env};
 
 /// The circuits fixtures.sh makes PLONK files for (mimc_chain is too large for its ptau).
 const CIRCUITS: [&str; 4] = ["multiplier", "poseidon", "range", "many_public"];
-
-struct Env {
-    fixtures: PathBuf,
-    node_bin: PathBuf,
-}
-
-/// The fixtures and npm tools, or `None` when `KILN_SKIP_INTEROP=1` says to skip. Missing
-/// fixtures without that are a failure, so a run can never pass by testing nothing.
-fn env() -> Option<Env> {
-    if std::env::var("KILN_SKIP_INTEROP").as_deref() == Ok("1") {
-        println!("KILN_SKIP_INTEROP=1: PLONK interop skipped");
-        return None;
-    }
-    let fixtures = std::env::var_os("KILN_FIXTURES").map(PathBuf::from).expect(
-        "KILN_FIXTURES is not set: run `make test` (or tests/interop/fixtures.sh DIR and set it), or KILN_SKIP_INTEROP=1",
-    );
-    let node_bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(".deps/node/node_modules/.bin");
-    assert!(
-        node_bin.join("snarkjs").exists(),
-        "snarkjs is not in .deps/node: run `make setup`"
-    );
-    Some(Env { fixtures, node_bin })
-}
 
 /// One circuit's snarkjs PLONK files, read.
 struct Fixture {
@@ -79,28 +57,6 @@ impl Fixture {
     fn vk_path(&self) -> PathBuf {
         self.dir.join("plonk_verification_key.json")
     }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kiln-plonk-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn read_text(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&read_text(path)).unwrap()
-}
-
-fn write_json(path: &Path, v: &Value) {
-    std::fs::write(path, serde_json::to_string(v).unwrap()).unwrap();
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
 }
 
 /// The proof with one commitment replaced by another valid point (itself plus the generator), or
@@ -214,7 +170,7 @@ fn squeeze(s: &str) -> String {
 
 #[test]
 fn snarkjs_plonk_proofs_verify_natively_round_trip_and_tampering_is_caught() {
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("PLONK interop") else { return };
     for circuit in CIRCUITS {
         let fx = Fixture::load(&env, circuit);
         assert_eq!(
@@ -273,7 +229,7 @@ fn snarkjs_plonk_proofs_verify_natively_round_trip_and_tampering_is_caught() {
 
 #[test]
 fn kiln_verify_and_snarkjs_plonk_verify_agree_on_valid_and_tampered_proofs() {
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("PLONK interop") else { return };
     let dir = scratch("agree");
     let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
     // Every tampering of the proof of one circuit through both tools, and the first and last
@@ -314,7 +270,7 @@ fn kiln_verify_and_snarkjs_plonk_verify_agree_on_valid_and_tampered_proofs() {
 
 #[test]
 fn kiln_verify_picks_the_protocol_from_the_key_and_refuses_malformed_plonk_files() {
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("PLONK interop") else { return };
     let dir = scratch("cli");
     let fx = Fixture::load(&env, "multiplier");
     let vk = fx.vk_path();
@@ -427,7 +383,7 @@ fn kiln_verify_picks_the_protocol_from_the_key_and_refuses_malformed_plonk_files
 
 #[test]
 fn snarkjs_plonk_solidity_verifier_accepts_snarkjs_proofs_and_rejects_tampered_ones() {
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("PLONK interop") else { return };
     for circuit in CIRCUITS {
         let fx = Fixture::load(&env, circuit);
         let mut evm = PlonkEvmVerifier::deploy(
@@ -479,4 +435,82 @@ fn snarkjs_plonk_solidity_verifier_accepts_snarkjs_proofs_and_rejects_tampered_o
         .collect();
     assert_eq!(ours, snarkjs_words);
     assert_eq!(plonk_proof_words(&fx.proof).len(), 24);
+}
+
+#[test]
+fn kiln_prove_writes_plonk_proofs_that_snarkjs_kiln_and_the_evm_accept_on_every_backend() {
+    let Some(env) = Env::get("PLONK interop") else { return };
+    let dir = scratch("prove");
+    let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
+    for circuit in CIRCUITS {
+        let fx = Fixture::load(&env, circuit);
+        let mut evm = PlonkEvmVerifier::deploy(
+            &fx.dir.join("plonk_verifier.bin"),
+            &fx.dir.join("plonk_verifier.sol"),
+        )
+        .unwrap_or_else(|e| panic!("{circuit}: {e:#}"));
+        for backend in kiln::backends::compiled_in() {
+            let what = format!("{circuit} on {backend}");
+            let o = kiln(&[
+                "prove".as_ref(),
+                fx.dir.join("plonk.zkey").as_os_str(),
+                fx.dir.join("witness.wtns").as_os_str(),
+                pp.as_os_str(),
+                pu.as_os_str(),
+                "--backend".as_ref(),
+                backend.as_ref(),
+            ]);
+            assert!(o.status.success(), "{what}: {}", text(&o));
+            assert!(text(&o).contains("plonk on backend"), "{what}: {}", text(&o));
+            let proof_json = read_json(&pp);
+            assert_eq!(proof_json["protocol"], "plonk", "{what}");
+            assert_eq!(read_json(&pu), read_json(&fx.dir.join("plonk_public.json")), "{what}");
+            assert_eq!(
+                snarkjs_verdict(&env, &fx.vk_path(), &pu, &pp),
+                Some(true),
+                "{what}: snarkjs plonk verify rejected kiln's proof"
+            );
+            assert_eq!(kiln_verdict(&fx.vk_path(), &pu, &pp).0, Some(true), "{what}");
+            let proof = proof_from_json(&proof_json).unwrap();
+            assert!(
+                evm.verify(&proof, &fx.public).unwrap(),
+                "{what}: the Solidity PlonkVerifier rejected kiln's proof"
+            );
+            // Fresh blinding every proof: two runs never give the same proof.
+            assert_ne!(proof, fx.proof, "{what}: kiln's proof equals snarkjs's reference proof");
+        }
+    }
+}
+
+#[test]
+fn plonk_witnesses_that_do_not_satisfy_the_key_are_refused_and_nothing_is_written() {
+    let Some(env) = Env::get("PLONK interop") else { return };
+    let dir = scratch("refuse");
+    let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
+    let fx = env.fixtures.join("poseidon");
+    let prove = |wtns: &Path| {
+        kiln(&[
+            "prove".as_ref(),
+            fx.join("plonk.zkey").as_os_str(),
+            wtns.as_os_str(),
+            pp.as_os_str(),
+            pu.as_os_str(),
+        ])
+    };
+    // A witness for another circuit.
+    let o = prove(&env.fixtures.join("range/witness.wtns"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not for the same circuit"), "{}", text(&o));
+    assert!(!pp.exists() && !pu.exists());
+    // The right length, one value changed: a gate fails, and its row is named.
+    let bad = dir.join("bad.wtns");
+    let mut bytes = std::fs::read(fx.join("witness.wtns")).unwrap();
+    let n = bytes.len();
+    bytes[n - 32] ^= 1;
+    std::fs::write(&bad, bytes).unwrap();
+    let o = prove(&bad);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("PLONK row"), "{}", text(&o));
+    assert!(text(&o).contains("not satisfied"), "{}", text(&o));
+    assert!(!pp.exists() && !pu.exists());
 }

@@ -105,3 +105,46 @@ fn kiln_plonk_proofs_equal_snarkjs_proofs_for_the_same_blinding() {
         }
     }
 }
+
+/// The uniform API: one call takes the proof system and the backend; each system's key proves on
+/// every backend, the proof passes that system's verifier, and asking for the other system is
+/// refused before any work.
+#[test]
+fn one_prove_call_takes_the_system_and_the_backend() {
+    use kiln_host::layout::PointCheck;
+    use kiln_prover::api::{prove, Proof, ProofSystem, ProvingKey};
+    use kiln_prover::iden3::zkey::read_zkey_file;
+    use kiln_prover::ProverError;
+
+    let Some(dir) = fixtures() else { return };
+    let mut rng = seeded_rng("uniform prove api");
+    let fx = dir.join("range");
+    let witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();
+    let groth16_vk = read_zkey_file(&fx.join("circuit.zkey")).unwrap().verifying_key();
+    for (file, system) in [("circuit.zkey", ProofSystem::Groth16), ("plonk.zkey", ProofSystem::Plonk)] {
+        let key = ProvingKey::read_file(&fx.join(file), PointCheck::Full).unwrap();
+        assert_eq!(key.system(), system, "{file}");
+        assert_eq!(key.witness_len(), witness.len(), "{file}");
+        for backend_name in backends::compiled_in() {
+            let backend = backends::open(backend_name).unwrap();
+            let (proof, public) = prove(system, &*backend, key.clone(), &witness, &mut rng).unwrap();
+            assert_eq!(proof.system(), system);
+            assert_eq!(public, witness[1..=public.len()].to_vec());
+            let verified = match &proof {
+                Proof::Groth16(p) => kiln_prover::snarkjs_json::verify(&groth16_vk, &public, p).unwrap(),
+                Proof::Plonk(p) => {
+                    let ProvingKey::Plonk(k) = &key else { unreachable!() };
+                    kiln_prover::plonk::verifier::verify(&k.vk, &public, p)
+                }
+            };
+            assert!(verified, "{system} on {backend_name}: the proof does not verify");
+        }
+        let other = match system {
+            ProofSystem::Groth16 => ProofSystem::Plonk,
+            ProofSystem::Plonk => ProofSystem::Groth16,
+        };
+        let backend = backends::open("cpu").unwrap();
+        let err = prove(other, &*backend, key, &witness, &mut rng).unwrap_err();
+        assert!(matches!(err, ProverError::KeyMismatch(_)), "{err}");
+    }
+}

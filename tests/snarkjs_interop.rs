@@ -9,8 +9,8 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use ark_bn254::Fr;
 use ark_serialize::CanonicalSerialize;
@@ -22,6 +22,7 @@ use kiln_prover::snarkjs_json::{proof_to_json, public_to_json};
 use kiln_prover::ProverError;
 use serde_json::Value;
 use support::evm::EvmVerifier;
+use support::interop::{kiln, read_json, run, scratch, write_json, Env};
 
 const CIRCUITS: [&str; 5] = [
     "multiplier",
@@ -30,50 +31,6 @@ const CIRCUITS: [&str; 5] = [
     "many_public",
     "mimc_chain",
 ];
-
-struct Env {
-    fixtures: PathBuf,
-    node_bin: PathBuf,
-}
-
-/// The fixtures and npm tools, or `None` when `KILN_SKIP_INTEROP=1` says to skip. Missing
-/// fixtures without that are a failure, so a run can never pass by testing nothing.
-fn env() -> Option<Env> {
-    if std::env::var("KILN_SKIP_INTEROP").as_deref() == Ok("1") {
-        println!("KILN_SKIP_INTEROP=1: snarkjs interop skipped");
-        return None;
-    }
-    let fixtures = std::env::var_os("KILN_FIXTURES").map(PathBuf::from).expect(
-        "KILN_FIXTURES is not set: run `make test` (or tests/interop/fixtures.sh DIR and set it), or KILN_SKIP_INTEROP=1",
-    );
-    let node_bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(".deps/node/node_modules/.bin");
-    assert!(
-        node_bin.join("snarkjs").exists(),
-        "snarkjs is not in .deps/node: run `make setup`"
-    );
-    Some(Env { fixtures, node_bin })
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kiln-interop-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write_json(path: &Path, v: &Value) {
-    std::fs::write(path, serde_json::to_string(v).unwrap()).unwrap();
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-    )
-    .unwrap()
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
-}
 
 /// `snarkjs groth16 verify`'s verdict: `Some(true)` for OK!, `Some(false)` for its "Invalid
 /// proof", `None` for anything else (an error, a crash).
@@ -95,10 +52,6 @@ fn snarkjs_verdict(env: &Env, vk: &Path, public: &Path, proof: &Path) -> Option<
 
 fn snarkjs_verifies(env: &Env, vk: &Path, public: &Path, proof: &Path) -> bool {
     snarkjs_verdict(env, vk, public, proof) == Some(true)
-}
-
-fn kiln(args: &[&std::ffi::OsStr]) -> Output {
-    run(Command::new(env!("CARGO_BIN_EXE_kiln")).args(args))
 }
 
 /// A proof with pi_a negated: still a valid curve point, no longer a valid proof.
@@ -123,7 +76,7 @@ fn tamper_public(public: &Value) -> Value {
 
 #[test]
 fn kiln_proofs_of_circom_circuits_are_accepted_by_snarkjs_kiln_and_the_evm() {
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("snarkjs interop") else { return };
     let mut rng = seeded_rng("snarkjs interop");
     let dir = scratch("accept");
     for circuit in CIRCUITS {
@@ -182,7 +135,7 @@ fn kiln_proofs_of_circom_circuits_are_accepted_by_snarkjs_kiln_and_the_evm() {
 
 #[test]
 fn kiln_prove_and_verify_agree_with_snarkjs_on_valid_tampered_and_malformed_files() {
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("snarkjs interop") else { return };
     let dir = scratch("cli");
     for circuit in ["multiplier", "range", "many_public"] {
         let fx = env.fixtures.join(circuit);
@@ -283,7 +236,7 @@ fn kiln_prove_and_verify_agree_with_snarkjs_on_valid_tampered_and_malformed_file
 
 #[test]
 fn witnesses_that_do_not_fit_the_key_are_refused_and_nothing_is_written() {
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("snarkjs interop") else { return };
     let dir = scratch("refuse");
     let fx = env.fixtures.join("range");
     let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
@@ -340,7 +293,7 @@ fn witnesses_that_do_not_fit_the_key_are_refused_and_nothing_is_written() {
 
 #[test]
 fn fixed_randomness_gives_byte_identical_proofs_on_every_backend() {
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("snarkjs interop") else { return };
     let mut rng = seeded_rng("snarkjs byte identity");
     let fx = env.fixtures.join("poseidon");
     let zkey = read_zkey_file(&fx.join("circuit.zkey")).unwrap();
@@ -371,7 +324,7 @@ fn fixed_randomness_gives_byte_identical_proofs_on_every_backend() {
 #[test]
 fn a_faulty_device_is_told_apart_from_a_bad_witness() {
     use kiln_host::faulty::{Fault, FaultyBackend};
-    let Some(env) = env() else { return };
+    let Some(env) = Env::get("snarkjs interop") else { return };
     let fx = env.fixtures.join("range");
     let zkey = read_zkey_file(&fx.join("circuit.zkey")).unwrap();
     let witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();

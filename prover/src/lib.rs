@@ -7,6 +7,7 @@
 //!   JSON formats of [`snarkjs_json`].
 //! * [`plonk`]: PLONK for snarkjs keys, identical to snarkjs's prover for the same blinding.
 //! * [`api`]: one prover over both systems ([`Prover`], [`prove`]), the system read from the key.
+//! * [`setup`]: snarkjs-identical setups: a local powers of tau, Groth16 and PLONK keys.
 //!
 //! Every prover takes a `&dyn Backend`, so the same code proves on any device, and checks each
 //! proof with the verifier before returning it.

@@ -4,6 +4,7 @@ mod bench;
 mod demo;
 mod devices;
 mod selftest;
+mod setup;
 mod snarkjs;
 mod table;
 
@@ -63,10 +64,11 @@ pub enum Command {
         #[arg(long, value_parser = parse_seed)]
         seed: Option<u64>,
     },
-    /// Prove a circom witness with a snarkjs Groth16 key (rapidsnark's argument order). Writes
-    /// snarkjs's proof.json and public.json, only after the proof has been verified.
+    /// Prove a circom witness with a snarkjs Groth16 or PLONK key (rapidsnark's argument order);
+    /// the proof system is read from the key. Writes snarkjs's proof.json and public.json, only
+    /// after the proof has been verified.
     Prove {
-        /// The snarkjs Groth16 proving key (.zkey).
+        /// The snarkjs proving key (.zkey), Groth16 or PLONK.
         zkey: PathBuf,
         /// The witness (.wtns) from circom's witness calculator.
         witness: PathBuf,
@@ -96,6 +98,26 @@ pub enum Command {
         /// snarkjs proof.json.
         proof: PathBuf,
     },
+    /// Make a snarkjs-compatible proving key from a circom circuit and a prepared powers of tau,
+    /// byte for byte what `snarkjs groth16 setup` / `snarkjs plonk setup` write. A Groth16 key
+    /// still needs a phase-2 contribution (`snarkjs zkey contribute`) before production use.
+    Setup {
+        /// The proof system the key is for.
+        #[arg(value_enum)]
+        system: SetupSystem,
+        /// The circuit (circom's .r1cs).
+        r1cs: PathBuf,
+        /// A powers of tau prepared for phase 2 (`snarkjs powersoftau prepare phase2`, or
+        /// `kiln ptau new`), of a power large enough for the circuit.
+        ptau: PathBuf,
+        /// Where to write the key (.zkey); written through a temporary file.
+        zkey: PathBuf,
+    },
+    /// Powers of tau files.
+    Ptau {
+        #[command(subcommand)]
+        command: PtauCommand,
+    },
     /// Build a small circuit, run a Groth16 setup, prove on the best available backend, verify,
     /// and print a timing table.
     Demo {
@@ -105,6 +127,28 @@ pub enum Command {
         /// Rounds of the demo circuit (two constraints each).
         #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=(1 << 22)))]
         rounds: u64,
+    },
+}
+
+/// The proof systems `kiln setup` makes keys for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SetupSystem {
+    Groth16,
+    Plonk,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PtauCommand {
+    /// Make a local powers of tau, prepared for phase 2, in snarkjs's format. INSECURE: this
+    /// process knows the toxic waste, so keys made from the file are for development and tests
+    /// only; production keys need a multi-party ceremony's file.
+    New {
+        /// log2 of the largest circuit (constraints, or PLONK gates) the file supports; the file
+        /// grows as 2^power (power 12: about 5 MiB, power 20: about 1.3 GiB).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=kiln_prover::setup::ptau::PTAU_NEW_MAX_POWER as i64))]
+        power: u32,
+        /// Where to write the file; written through a temporary file.
+        out: PathBuf,
     },
 }
 
@@ -227,6 +271,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public,
             proof,
         } => snarkjs::verify(&verification_key, &public, &proof),
+        Command::Setup {
+            system,
+            r1cs,
+            ptau,
+            zkey,
+        } => setup::run_setup(system, &r1cs, &ptau, &zkey),
+        Command::Ptau {
+            command: PtauCommand::New { power, out },
+        } => setup::run_ptau_new(power, &out),
     }
 }
 

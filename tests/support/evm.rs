@@ -3,7 +3,7 @@
 //! tampered one).
 //!
 //! The Groth16 verifier source is compiled with solcjs (npm's `solc`); the PLONK verifier is
-//! deployed from the fixtures' `plonk_verifier.bin`. Each is deployed in a fresh in-memory EVM at
+//! deployed from the fixtures' `plonk_verifier.bin` or compiled likewise. Each is deployed in a fresh in-memory EVM at
 //! the PRAGUE spec (the BN254 precompiles 0x06/0x07/0x08 are live), and `verifyProof` is called
 //! with hand-encoded ABI calldata.
 #![allow(dead_code)]
@@ -56,7 +56,7 @@ impl EvmVerifier {
             format!("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{n_public}])");
         let selector: [u8; 4] = keccak256(signature.as_bytes())[..4].try_into().unwrap();
 
-        let creation_code = compile(&source, solcjs)?;
+        let creation_code = compile(&source, solcjs, "Groth16Verifier")?;
         let (evm, caller, contract) = deploy_code(creation_code)?;
 
         Ok(Self {
@@ -227,6 +227,18 @@ impl PlonkEvmVerifier {
         if code.is_empty() {
             bail!("{} is empty", plonk_verifier_bin.display());
         }
+        Self::deploy_code(code, n_public)
+    }
+
+    /// Compiles `plonk_verifier_sol` (snarkjs's `PlonkVerifier`) with solcjs and deploys it.
+    pub fn compile_and_deploy(plonk_verifier_sol: &Path, solcjs: &Path) -> Result<Self> {
+        let source = std::fs::read_to_string(plonk_verifier_sol)
+            .with_context(|| format!("reading {}", plonk_verifier_sol.display()))?;
+        let n_public = public_input_count(&source)?;
+        Self::deploy_code(compile(&source, solcjs, "PlonkVerifier")?, n_public)
+    }
+
+    fn deploy_code(code: Vec<u8>, n_public: usize) -> Result<Self> {
         let (evm, caller, contract) = deploy_code(code)?;
         Ok(Self {
             evm,
@@ -341,11 +353,12 @@ fn public_input_count(source: &str) -> Result<usize> {
 
 /// Compiles the source with `solcjs --bin --optimize` in a private temporary directory and returns
 /// the creation bytecode of `Groth16Verifier`.
-fn compile(source: &str, solcjs: &Path) -> Result<Vec<u8>> {
+/// Compiles a snarkjs verifier source with solcjs and returns the creation code of `contract`.
+fn compile(source: &str, solcjs: &Path, contract: &str) -> Result<Vec<u8>> {
     let dir = TempDir::new()?;
     // solcjs names outputs after the source path as given (every non-alphanumeric character
     // becomes `_`), so compile a file named `verifier.sol` from inside the directory:
-    // the output is `out/verifier_sol_Groth16Verifier.bin`.
+    // the output is `out/verifier_sol_<contract>.bin`.
     std::fs::write(dir.0.join("verifier.sol"), source)?;
     let output = Command::new(solcjs)
         .args(["--bin", "--optimize", "-o", "out", "verifier.sol"])
@@ -367,9 +380,9 @@ fn compile(source: &str, solcjs: &Path) -> Result<Vec<u8>> {
         .find(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with("_Groth16Verifier.bin"))
+                .is_some_and(|n| n.ends_with(&format!("_{contract}.bin")))
         })
-        .ok_or_else(|| anyhow!("solcjs wrote no *_Groth16Verifier.bin in {}", out.display()))?;
+        .ok_or_else(|| anyhow!("solcjs wrote no *_{contract}.bin in {}", out.display()))?;
     let text = std::fs::read_to_string(&bin)?;
     let code = hex::decode(text.trim()).with_context(|| format!("decoding {}", bin.display()))?;
     if code.is_empty() {

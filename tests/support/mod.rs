@@ -1,3 +1,6 @@
-//! Support code shared by integration tests.
+//! Support code shared by integration tests. Each test binary compiles this module and uses
+//! part of it.
+#![allow(dead_code)]
 
 pub mod evm;
+pub mod interop;

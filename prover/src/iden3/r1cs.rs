@@ -8,6 +8,7 @@
 //! Wire 0 is the constant one, then the public outputs, public inputs and private inputs: the same
 //! order as arkworks' variables, so a file converts to [`crate::R1cs`] without renumbering.
 
+use std::io::Write;
 use std::path::Path;
 
 use ark_bn254::Fr;
@@ -97,6 +98,67 @@ pub fn read_r1cs(data: &[u8]) -> Result<(R1csHeader, R1cs)> {
     Ok((header, r1cs))
 }
 
+/// Writes `r1cs` as a circom `.r1cs` (version 1, sections 1, 2 and 3, in circom's order) with
+/// `n_pub_out` of its public variables counted as outputs and the rest as inputs; the labels map
+/// each wire to itself. Linear combinations with a wire named twice are merged, zero terms
+/// dropped, and terms sorted by wire as circom writes them.
+pub fn write_r1cs<W: Write>(r1cs: &R1cs, n_pub_out: u32, out: W) -> std::io::Result<W> {
+    let n_wires = u32::try_from(r1cs.num_variables()).map_err(too_many)?;
+    let n_public = u32::try_from(r1cs.num_instance_variables - 1).map_err(too_many)?;
+    let n_constraints = u32::try_from(r1cs.num_constraints()).map_err(too_many)?;
+    if n_pub_out > n_public {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{n_pub_out} public outputs but only {n_public} public variables"),
+        ));
+    }
+    let mut w = super::writer::ContainerWriter::new(out, b"r1cs", 1, 3)?;
+    let mut header = Vec::with_capacity(64);
+    header.extend_from_slice(&32u32.to_le_bytes());
+    header.extend_from_slice(&fr_modulus());
+    for v in [n_wires, n_pub_out, n_public - n_pub_out, 0] {
+        header.extend_from_slice(&v.to_le_bytes());
+    }
+    header.extend_from_slice(&u64::from(n_wires).to_le_bytes());
+    header.extend_from_slice(&n_constraints.to_le_bytes());
+    w.section(1, &header)?;
+
+    let mut body = Vec::new();
+    for row in 0..r1cs.num_constraints() {
+        for matrix in &r1cs.matrices {
+            let mut terms: Vec<(usize, Fr)> = Vec::with_capacity(matrix[row].len());
+            for &(coeff, wire) in &matrix[row] {
+                terms.push((wire, coeff));
+            }
+            terms.sort_unstable_by_key(|t| t.0);
+            let mut merged: Vec<(usize, Fr)> = Vec::with_capacity(terms.len());
+            for (wire, coeff) in terms {
+                match merged.last_mut() {
+                    Some(last) if last.0 == wire => last.1 += coeff,
+                    _ => merged.push((wire, coeff)),
+                }
+            }
+            merged.retain(|t| !ark_ff::Zero::is_zero(&t.1));
+            body.extend_from_slice(&(merged.len() as u32).to_le_bytes());
+            for (wire, coeff) in merged {
+                body.extend_from_slice(&(wire as u32).to_le_bytes());
+                body.extend_from_slice(&layout::fr_to_bytes(&coeff, Form::Canonical));
+            }
+        }
+    }
+    w.section(2, &body)?;
+    let labels: Vec<u8> = (0..u64::from(n_wires)).flat_map(u64::to_le_bytes).collect();
+    w.section(3, &labels)?;
+    w.finish()
+}
+
+fn too_many(_: std::num::TryFromIntError) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "more wires or constraints than a .r1cs file can count (2^32)",
+    )
+}
+
 fn read_lc(r: &mut Reader<'_>, n_wires: u32, constraint: u32) -> Result<Vec<(Fr, usize)>> {
     let terms = r.u32()?;
     r.expect_records(u64::from(terms), 36)?;
@@ -127,4 +189,53 @@ fn read_lc(r: &mut Reader<'_>, n_wires: u32, constraint: u32) -> Result<Vec<(Fr,
         )));
     }
     Ok(lc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::CubicChain;
+    use crate::r1cs::synthesize;
+
+    #[test]
+    fn a_written_system_reads_back_with_its_header() {
+        let (r1cs, assignment) = synthesize(CubicChain {
+            x: Fr::from(3u64),
+            rounds: 9,
+        })
+        .unwrap();
+        let public = r1cs.num_instance_variables as u32 - 1;
+        let bytes = write_r1cs(&r1cs, public, Vec::new()).unwrap();
+        let (header, back) = read_r1cs(&bytes).unwrap();
+        assert_eq!(header.n_wires as usize, r1cs.num_variables());
+        assert_eq!((header.n_pub_out, header.n_pub_in, header.n_prv_in), (public, 0, 0));
+        assert_eq!(header.n_constraints as usize, r1cs.num_constraints());
+        assert_eq!(back.num_instance_variables, r1cs.num_instance_variables);
+        // Row by row, the same linear combinations (up to term order).
+        for (m, (ours, theirs)) in r1cs.matrices.iter().zip(&back.matrices).enumerate() {
+            for (row, (a, b)) in ours.iter().zip(theirs).enumerate() {
+                let mut a = a.clone();
+                a.sort_by_key(|t| t.1);
+                assert_eq!(&a, b, "matrix {m}, row {row}");
+            }
+        }
+        back.check_satisfied(&assignment).unwrap();
+    }
+
+    #[test]
+    fn repeated_wires_are_merged_and_zero_terms_dropped() {
+        let one = Fr::from(1u64);
+        let r1cs = R1cs {
+            matrices: [
+                vec![vec![(one, 1), (Fr::from(2u64), 1), (one, 0), (-one, 0)]],
+                vec![vec![(one, 0)]],
+                vec![vec![(Fr::from(3u64), 1)]],
+            ],
+            num_instance_variables: 2,
+            num_witness_variables: 0,
+        };
+        let (_, back) = read_r1cs(&write_r1cs(&r1cs, 0, Vec::new()).unwrap()).unwrap();
+        assert_eq!(back.matrices[0][0], vec![(Fr::from(3u64), 1)]);
+        assert!(write_r1cs(&r1cs, 2, Vec::new()).is_err(), "more outputs than public variables");
+    }
 }

@@ -62,7 +62,7 @@ impl Transcript {
 mod tests {
     use super::*;
     use ark_ec::CurveGroup;
-    use ark_ff::{One, Zero};
+    use ark_ff::One;
 
     #[test]
     fn points_and_scalars_are_big_endian_and_the_transcript_resets() {

@@ -1,0 +1,77 @@
+//! What the snarkjs/circom interop tests share: finding the fixtures and the npm tools, scratch
+//! folders, JSON files, and running `kiln` and `snarkjs`.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Where the fixtures (`tests/interop/fixtures.sh`) and the npm tools (`make setup`) are.
+pub struct Env {
+    pub fixtures: PathBuf,
+    pub node_bin: PathBuf,
+}
+
+impl Env {
+    /// The fixtures and npm tools, or `None` when `KILN_SKIP_INTEROP=1` says to skip. Missing
+    /// fixtures without that are a failure, so a run can never pass by testing nothing.
+    pub fn get(what: &str) -> Option<Env> {
+        if std::env::var("KILN_SKIP_INTEROP").as_deref() == Ok("1") {
+            println!("KILN_SKIP_INTEROP=1: {what} skipped");
+            return None;
+        }
+        let fixtures = std::env::var_os("KILN_FIXTURES").map(PathBuf::from).expect(
+            "KILN_FIXTURES is not set: run `make test` (or tests/interop/fixtures.sh DIR and set it), or KILN_SKIP_INTEROP=1",
+        );
+        let node_bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(".deps/node/node_modules/.bin");
+        assert!(
+            node_bin.join("snarkjs").exists(),
+            "snarkjs is not in .deps/node: run `make setup`"
+        );
+        Some(Env { fixtures, node_bin })
+    }
+
+    /// `snarkjs ARGS...`.
+    pub fn snarkjs<S: AsRef<OsStr>>(&self, args: &[S]) -> Output {
+        run(Command::new(self.node_bin.join("snarkjs")).args(args))
+    }
+}
+
+/// A fresh folder under the system's temporary folder, unique to this process and `name`.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiln-interop-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&read_text(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn write_json(path: &Path, v: &Value) {
+    std::fs::write(path, serde_json::to_string(v).unwrap()).unwrap();
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
+}
+
+/// The `kiln` binary under test.
+pub fn kiln<S: AsRef<OsStr>>(args: &[S]) -> Output {
+    run(Command::new(env!("CARGO_BIN_EXE_kiln")).args(args))
+}
+
+/// stdout and stderr of a finished command, for assertion messages.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
