@@ -29,31 +29,16 @@ if [ ! -e "$ptau" ]; then
 fi
 [ "${PREPARE_ONLY:-0}" = 1 ] && exit 0
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=benches/chain_circuit.sh
+. "$ROOT/benches/chain_circuit.sh"
 
 echo "| constraints | domain | snarkjs groth16 prove (ms) | kiln prove (ms) | snarkjs / kiln | kiln prove --trusted-key (ms) | snarkjs / kiln trusted |" | tee results.md
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |" | tee -a results.md
 for k in $(seq "$A" "$B"); do
   n=$(( (1 << k) - 8 ))
   d=chain_$k
-  mkdir -p "$d"
   if [ ! -e "$d/circuit.zkey" ]; then
-    cat > "$d/chain.circom" <<CIRCOM
-pragma circom 2.0.0;
-template Chain(N) {
-    signal input x;
-    signal output y;
-    signal s[N + 1];
-    s[0] <== x;
-    for (var i = 0; i < N; i++) { s[i + 1] <== s[i] * s[i] + i; }
-    y <== s[N];
-}
-component main = Chain($n);
-CIRCOM
-    echo '{"x": "3"}' > "$d/input.json"
-    "$BIN/circom2" "$d/chain.circom" --r1cs --wasm -o "$d" >/dev/null
-    node "$d/chain_js/generate_witness.js" "$d/chain_js/chain.wasm" "$d/input.json" "$d/witness.wtns"
+    make_chain_circuit "$d" "$n"
     "$BIN/snarkjs" groth16 setup "$d/chain.r1cs" "$ptau" "$d/circuit.zkey.tmp" >/dev/null
     mv "$d/circuit.zkey.tmp" "$d/circuit.zkey"
     "$BIN/snarkjs" zkey export verificationkey "$d/circuit.zkey" "$d/vk.json" >/dev/null

@@ -24,8 +24,8 @@ cd "$OUT"
 ptau=kiln_pot_${B}.ptau
 [ -e "$ptau" ] || "$KILN" ptau new --power "$B" "$ptau" 2>/dev/null
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=benches/chain_circuit.sh
+. "$ROOT/benches/chain_circuit.sh"
 
 echo "| constraints | domain | snarkjs plonk prove (ms) | kiln prove, $BACKEND (ms) | snarkjs / kiln |" | tee plonk_results.md
 echo "| ---: | ---: | ---: | ---: | ---: |" | tee -a plonk_results.md
@@ -33,23 +33,8 @@ for k in $(seq "$A" "$B"); do
   # One public output and the constant take PLONK rows too; leave room for them.
   n=$(( (1 << k) - 8 ))
   d=plonk_chain_$k
-  mkdir -p "$d"
   if [ ! -e "$d/plonk.zkey" ]; then
-    cat > "$d/chain.circom" <<CIRCOM
-pragma circom 2.0.0;
-template Chain(N) {
-    signal input x;
-    signal output y;
-    signal s[N + 1];
-    s[0] <== x;
-    for (var i = 0; i < N; i++) { s[i + 1] <== s[i] * s[i] + i; }
-    y <== s[N];
-}
-component main = Chain($n);
-CIRCOM
-    echo '{"x": "3"}' > "$d/input.json"
-    "$BIN/circom2" "$d/chain.circom" --r1cs --wasm -o "$d" >/dev/null
-    node "$d/chain_js/generate_witness.js" "$d/chain_js/chain.wasm" "$d/input.json" "$d/witness.wtns"
+    make_chain_circuit "$d" "$n"
     "$KILN" setup plonk "$d/chain.r1cs" "$ptau" "$d/plonk.zkey" 2>/dev/null
     "$BIN/snarkjs" zkey export verificationkey "$d/plonk.zkey" "$d/vk.json" >/dev/null
   fi

@@ -123,6 +123,37 @@ produce "$PTAU" bash -c '
 write_readme
 
 # ---- b, c. one circuit into OUT/NAME ----
+# reference_files DIR PROTOCOL ZKEY PREFIX CONTRACT: for one key, DIR/PREFIXverification_key.json,
+# the Solidity verifier (PREFIXverifier.sol, and .bin/.abi from solcjs), a reference snarkjs proof
+# (PREFIXproof.snarkjs.json, PREFIXpublic.json) and snarkjs's verdict on it (PREFIXverify.txt).
+reference_files() {
+  local dir=$1 protocol=$2 zkey=$3 p=$4 contract=$5
+  produce "$dir/${p}verification_key.json" "$SNARKJS" zkey export verificationkey "$zkey" "{}"
+  produce "$dir/${p}verifier.sol" "$SNARKJS" zkey export solidityverifier "$zkey" "{}"
+  # solcjs names its outputs after the source path and contract; compile in a scratch folder.
+  produce "$dir/${p}verifier.bin" bash -c '
+    set -euo pipefail
+    s=$(dirname "$0")/.solc-$3; rm -rf "$s"; mkdir -p "$s"; cp "$1" "$s/$3verifier.sol"
+    (cd "$s" && "$2" --bin --abi --optimize -o . "$3verifier.sol")
+    mv -f "$s/$3verifier_sol_$4.abi" "$(dirname "$0")/$3verifier.abi"
+    mv -f "$s/$3verifier_sol_$4.bin" "$0"
+    rm -rf "$s"
+  ' "{}" "$dir/${p}verifier.sol" "$SOLCJS" "$p" "$contract"
+  # The proof and its public signals are one step: redo both unless both exist.
+  if [ ! -s "$dir/${p}proof.snarkjs.json" ] || [ ! -s "$dir/${p}public.json" ]; then
+    rm -f "$dir/${p}verify.txt"
+    produce "$dir/${p}public.json" bash -c '"$1" "$5" prove "$2" "$3" "$4" "$0"' "{}" \
+      "$SNARKJS" "$zkey" "$dir/witness.wtns" "$dir/${p}proof.snarkjs.tmp.json" "$protocol"
+    mv -f "$dir/${p}proof.snarkjs.tmp.json" "$dir/${p}proof.snarkjs.json"
+  fi
+  if [ ! -s "$dir/${p}verify.txt" ]; then
+    local v
+    v=$("$SNARKJS" "$protocol" verify "$dir/${p}verification_key.json" "$dir/${p}public.json" "$dir/${p}proof.snarkjs.json" 2>&1) || true
+    grep -q 'OK!' <<<"$v" || { printf '%s\n' "$v" >&2; die "$(basename "$dir"): snarkjs $protocol verify failed"; }
+    printf '%s\n' "$v" | sed "$NOCOLOR" > "$dir/${p}verify.txt"
+  fi
+}
+
 build_circuit() {
   local name=$1
   local src=$CIRCUIT_DIR/$name.circom input=$CIRCUIT_DIR/$name.input.json dir=$OUT/$name
@@ -157,56 +188,12 @@ build_circuit() {
   produce "$dir/witness.wtns" node "$dir/${name}_js/generate_witness.js" "$dir/${name}_js/$name.wasm" "$dir/input.json" "{}"
   produce "$dir/${name}_0000.zkey" "$SNARKJS" groth16 setup "$dir/circuit.r1cs" "$PTAU" "{}"
   produce "$dir/circuit.zkey" "$SNARKJS" zkey contribute "$dir/${name}_0000.zkey" "{}" --name="kiln fixtures (insecure)" -e="$ENTROPY"
-  produce "$dir/verification_key.json" "$SNARKJS" zkey export verificationkey "$dir/circuit.zkey" "{}"
-  produce "$dir/verifier.sol" "$SNARKJS" zkey export solidityverifier "$dir/circuit.zkey" "{}"
-  # solcjs names its outputs after the source path and contract; compile in a scratch folder.
-  produce "$dir/verifier.bin" bash -c '
-    set -euo pipefail
-    s=$(dirname "$0")/.solc; rm -rf "$s"; mkdir -p "$s"; cp "$1" "$s/verifier.sol"
-    (cd "$s" && "$2" --bin --abi --optimize -o . verifier.sol)
-    mv -f "$s"/verifier_sol_Groth16Verifier.abi "$(dirname "$0")/verifier.abi"
-    mv -f "$s"/verifier_sol_Groth16Verifier.bin "$0"
-    rm -rf "$s"
-  ' "{}" "$dir/verifier.sol" "$SOLCJS"
-  # The proof and its public signals are one step: redo both unless both exist.
-  if [ ! -s "$dir/proof.snarkjs.json" ] || [ ! -s "$dir/public.json" ]; then
-    rm -f "$dir/verify.txt"
-    produce "$dir/public.json" bash -c '"$1" groth16 prove "$2" "$3" "$4" "$0"' "{}" \
-      "$SNARKJS" "$dir/circuit.zkey" "$dir/witness.wtns" "$dir/proof.snarkjs.tmp.json"
-    mv -f "$dir/proof.snarkjs.tmp.json" "$dir/proof.snarkjs.json"
-  fi
-  if [ ! -s "$dir/verify.txt" ]; then
-    local v
-    v=$("$SNARKJS" groth16 verify "$dir/verification_key.json" "$dir/public.json" "$dir/proof.snarkjs.json" 2>&1) || true
-    grep -q 'OK!' <<<"$v" || { printf '%s\n' "$v" >&2; die "$name: snarkjs groth16 verify failed"; }
-    printf '%s\n' "$v" | sed "$NOCOLOR" > "$dir/verify.txt"
-  fi
+  reference_files "$dir" groth16 "$dir/circuit.zkey" "" Groth16Verifier
   # ---- PLONK: snarkjs's deterministic setup, a reference proof and the Solidity verifier ----
   # (mimc_chain needs 4468 PLONK rows, more than a power-12 ptau holds: Groth16 only.)
   case " $PLONK_CIRCUITS " in *" $name "*) ;; *) log "$name: verified OK (Groth16 only)"; return 0;; esac
   produce "$dir/plonk.zkey" "$SNARKJS" plonk setup "$dir/circuit.r1cs" "$PTAU" "{}"
-  produce "$dir/plonk_verification_key.json" "$SNARKJS" zkey export verificationkey "$dir/plonk.zkey" "{}"
-  produce "$dir/plonk_verifier.sol" "$SNARKJS" zkey export solidityverifier "$dir/plonk.zkey" "{}"
-  produce "$dir/plonk_verifier.bin" bash -c '
-    set -euo pipefail
-    s=$(dirname "$0")/.solc-plonk; rm -rf "$s"; mkdir -p "$s"; cp "$1" "$s/plonk_verifier.sol"
-    (cd "$s" && "$2" --bin --abi --optimize -o . plonk_verifier.sol)
-    mv -f "$s"/plonk_verifier_sol_PlonkVerifier.abi "$(dirname "$0")/plonk_verifier.abi"
-    mv -f "$s"/plonk_verifier_sol_PlonkVerifier.bin "$0"
-    rm -rf "$s"
-  ' "{}" "$dir/plonk_verifier.sol" "$SOLCJS"
-  if [ ! -s "$dir/plonk_proof.snarkjs.json" ] || [ ! -s "$dir/plonk_public.json" ]; then
-    rm -f "$dir/plonk_verify.txt"
-    produce "$dir/plonk_public.json" bash -c '"$1" plonk prove "$2" "$3" "$4" "$0"' "{}" \
-      "$SNARKJS" "$dir/plonk.zkey" "$dir/witness.wtns" "$dir/plonk_proof.snarkjs.tmp.json"
-    mv -f "$dir/plonk_proof.snarkjs.tmp.json" "$dir/plonk_proof.snarkjs.json"
-  fi
-  if [ ! -s "$dir/plonk_verify.txt" ]; then
-    local pv
-    pv=$("$SNARKJS" plonk verify "$dir/plonk_verification_key.json" "$dir/plonk_public.json" "$dir/plonk_proof.snarkjs.json" 2>&1) || true
-    grep -q 'OK!' <<<"$pv" || { printf '%s\n' "$pv" >&2; die "$name: snarkjs plonk verify failed"; }
-    printf '%s\n' "$pv" | sed "$NOCOLOR" > "$dir/plonk_verify.txt"
-  fi
+  reference_files "$dir" plonk "$dir/plonk.zkey" plonk_ PlonkVerifier
   log "$name: verified OK ($(grep -o 'Constraints: [0-9]*' "$dir/r1cs_info.txt"),\
  nPublic: $(node -p "require('$dir/verification_key.json').nPublic"))"
 }

@@ -91,6 +91,23 @@ struct Combinations {
     k: [Terms; 3],
 }
 
+impl Combinations {
+    /// A term of matrix A (`matrix` 0) or B (1): it feeds the signal's A or B query, its part
+    /// of IC / C, and the coefficient section.
+    fn add_ab(&mut self, matrix: u32, row: u32, signal: u32, value: Fr) {
+        let s = signal as usize;
+        let query = if matrix == 0 { &mut self.a } else { &mut self.b };
+        query[s].push((row, value));
+        self.k[matrix as usize][s].push((row, value));
+        self.coefficients.push(Coefficient {
+            matrix,
+            row,
+            signal,
+            value,
+        });
+    }
+}
+
 fn combinations(header: &R1csHeader, r1cs: &R1cs) -> Combinations {
     let n_vars = header.n_wires as usize;
     let n_public = header.n_public();
@@ -105,39 +122,19 @@ fn combinations(header: &R1csHeader, r1cs: &R1cs) -> Combinations {
     for (row, ((ra, rb), rc)) in ma.iter().zip(mb).zip(mc).enumerate() {
         let row = row as u32;
         for &(v, s) in ra {
-            c.a[s].push((row, v));
-            c.k[0][s].push((row, v));
-            c.coefficients.push(Coefficient {
-                matrix: 0,
-                row,
-                signal: s as u32,
-                value: v,
-            });
+            c.add_ab(0, row, s as u32, v);
         }
         for &(v, s) in rb {
-            c.b[s].push((row, v));
-            c.k[1][s].push((row, v));
-            c.coefficients.push(Coefficient {
-                matrix: 1,
-                row,
-                signal: s as u32,
-                value: v,
-            });
+            c.add_ab(1, row, s as u32, v);
         }
         for &(v, s) in rc {
             c.k[2][s].push((row, v));
         }
     }
+    // snarkjs's extra rows: `1 * signal` in A for the constant and each public signal, which
+    // makes the public inputs linearly independent.
     for s in 0..=n_public {
-        let row = header.n_constraints + s;
-        c.a[s as usize].push((row, Fr::one()));
-        c.k[0][s as usize].push((row, Fr::one()));
-        c.coefficients.push(Coefficient {
-            matrix: 0,
-            row,
-            signal: s,
-            value: Fr::one(),
-        });
+        c.add_ab(0, header.n_constraints + s, s, Fr::one());
     }
     c
 }

@@ -24,6 +24,7 @@ use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::rand::{CryptoRng, RngCore};
 use ark_std::UniformRand;
 use kiln_host::layout::{self, Coordinate};
+use kiln_ntt::powers;
 
 use super::{Progress, Result, SetupError};
 use crate::iden3::fq_modulus;
@@ -171,17 +172,6 @@ pub fn write_new_ptau<W: Write>(
 pub fn new_ptau_file(path: &Path, power: u32, progress: &dyn Progress) -> Result<()> {
     let secrets = ToxicWaste::random(&mut ark_std::rand::rngs::OsRng);
     write_file_atomically(path, |out| write_new_ptau(out, power, &secrets, progress))
-}
-
-/// `first * x^i` for `i < len`.
-fn powers(first: Fr, x: Fr, len: usize) -> Vec<Fr> {
-    let mut out = Vec::with_capacity(len);
-    let mut cur = first;
-    for _ in 0..len {
-        out.push(cur);
-        cur *= x;
-    }
-    out
 }
 
 /// Level `p` of the Lagrange sections as scalars: the inverse FFT over the `2^p`-th roots of
