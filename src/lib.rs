@@ -21,6 +21,7 @@
 
 pub mod backends;
 
+pub use kiln_circuits as circuits;
 pub use kiln_host as host;
 pub use kiln_prover as prover;
 

@@ -168,26 +168,48 @@ fn bench_writes_json_a_script_can_read() {
 }
 
 #[test]
-fn demo_prints_a_verified_proof_and_a_timing_table() {
-    let o = kiln(&["demo", "--rounds", "64"]);
+fn demo_proves_a_batch_with_both_systems_and_prints_a_timing_table() {
+    let s = kiln_circuits::model::Shape::TEST;
+    // The key folder the batch tests share (made once per circuit).
+    let keys = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiln-batch-keys");
+    let o = kiln(&[
+        "demo",
+        "--backend",
+        "cpu",
+        "--seed",
+        "0x1",
+        "--keys",
+        keys.to_str().unwrap(),
+        "--accounts",
+        &s.accounts.to_string(),
+        "--slots",
+        &s.slots.to_string(),
+        "--trades",
+        &s.trades.to_string(),
+        "--series",
+        &s.series.to_string(),
+    ]);
     let out = stdout(&o);
     assert!(o.status.success(), "{out}\n{}", stderr(&o));
-    assert!(out.contains("verified: yes"), "{out}");
-    assert!(out.contains("proof (128 bytes, compressed): "));
-    for stage in [
-        "setup",
-        "load key onto backend",
-        "msm B (G2)",
-        "prove (total)",
-        "verify (ark-groth16)",
+    for line in [
+        "batch seed 0x1",
+        "Black-Scholes mark",
+        "expired: settled at its payoff",
+        "new state root:",
+        "groth16: proof verified",
+        "plonk: proof verified",
+        "groth16 and plonk agree on the new state root",
+        "engine: apply the batch natively",
+        "groth16: prove (verified before returning)",
+        "plonk: prove (verified before returning)",
     ] {
-        assert!(out.contains(stage), "stage '{stage}' missing:\n{out}");
+        assert!(out.contains(line), "'{line}' missing:\n{out}");
     }
 }
 
 #[test]
 fn help_documents_every_flag() {
-    let cases: [(&[&str], &[&str]); 4] = [
+    let cases: [(&[&str], &[&str]); 8] = [
         (
             &["selftest", "--help"],
             &["--backend", "--log-size", "--seed"],
@@ -206,8 +228,42 @@ fn help_documents_every_flag() {
                 "groth16",
             ],
         ),
-        (&["demo", "--help"], &["--backend", "--rounds"]),
-        (&["--help"], &["devices", "selftest", "bench", "demo"]),
+        (
+            &["demo", "--help"],
+            &[
+                "--backend",
+                "--keys",
+                "--seed",
+                "--accounts",
+                "--slots",
+                "--trades",
+                "--series",
+            ],
+        ),
+        (
+            &["batch", "prove", "--help"],
+            &[
+                "--input",
+                "--backend",
+                "--system",
+                "--keys",
+                "--ptau",
+                "--out",
+                "--trades",
+            ],
+        ),
+        (
+            &["batch", "example", "--help"],
+            &["--out", "--seed", "--accounts"],
+        ),
+        (&["setup", "--help"], &["groth16", "plonk", "r1cs", "ptau"]),
+        (&["ptau", "new", "--help"], &["--power", "INSECURE"]),
+        (
+            &["--help"],
+            &[
+                "devices", "selftest", "bench", "demo", "batch", "prove", "verify", "setup", "ptau",
+            ],
+        ),
     ];
     for (args, expected) in cases {
         let o = kiln(args);

@@ -62,6 +62,8 @@ impl fmt::Display for ProofSystem {
 
 /// A snarkjs proving key of either system.
 #[derive(Clone, Debug)]
+// Made once per key or proof and moved, not stored in bulk: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum ProvingKey {
     Groth16(Groth16Zkey),
     Plonk(PlonkZkey),
@@ -103,6 +105,8 @@ impl ProvingKey {
 
 /// A proof of either system.
 #[derive(Clone, Debug, PartialEq)]
+// Made once per key or proof and moved, not stored in bulk: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum Proof {
     Groth16(ark_groth16::Proof<Bn254>),
     Plonk(PlonkProof),

@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) and dispatch. Each subcommand lives in its own module.
 
+mod batch;
 mod bench;
 mod demo;
 mod devices;
@@ -118,15 +119,70 @@ pub enum Command {
         #[command(subcommand)]
         command: PtauCommand,
     },
-    /// Build a small circuit, run a Groth16 setup, prove on the best available backend, verify,
-    /// and print a timing table.
+    /// The main job: a derivatives-exchange batch (trades, Black-Scholes option marks, an
+    /// expiry, a liquidation) applied by the engine and proven with Groth16 and with PLONK on the
+    /// best available backend; both proofs are verified and must bind the same new state root.
+    /// Prints a timing table. The first run for a shape makes its keys (slow, then cached).
     Demo {
         /// Backend to prove on; default: the best one that finds a device.
         #[arg(long)]
         backend: Option<String>,
-        /// Rounds of the demo circuit (two constraints each).
-        #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=(1 << 22)))]
-        rounds: u64,
+        /// Key folder (default: $KILN_KEYS, else ~/.cache/kiln/keys); keys are made on first use
+        /// from a local, INSECURE powers of tau.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// Seed of the generated batch, decimal or 0x-hex (printed if drawn).
+        #[arg(long, value_parser = parse_seed)]
+        seed: Option<u64>,
+        #[command(flatten)]
+        shape: batch::ShapeArgs,
+    },
+    /// Derivatives-exchange batches: prove one, or write a sample input.
+    Batch {
+        #[command(subcommand)]
+        command: BatchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Apply a batch to a state with the engine and prove it: writes the proofs, their
+    /// verification keys, public.json, the new state and its roots into --out. A batch the
+    /// engine rejects (insufficient margin, stale or malformed price, overflow, ...) exits 2 with
+    /// the rule it breaks; a malformed file exits 2 naming the field.
+    Prove {
+        /// The input: {"state": ..., "batch": ...} (see `kiln batch example`).
+        #[arg(long)]
+        input: PathBuf,
+        /// Backend to prove on; default: the best one that finds a device.
+        #[arg(long)]
+        backend: Option<String>,
+        /// Proof system(s).
+        #[arg(long, value_enum, default_value = "both")]
+        system: batch::SystemArg,
+        /// Key folder (default: $KILN_KEYS, else ~/.cache/kiln/keys).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// A prepared powers of tau to make missing keys from (a ceremony's, for production);
+        /// without it kiln makes a local, INSECURE one.
+        #[arg(long)]
+        ptau: Option<PathBuf>,
+        /// Folder for the outputs.
+        #[arg(long, default_value = "batch-proof")]
+        out: PathBuf,
+        #[command(flatten)]
+        shape: batch::ShapeArgs,
+    },
+    /// Write a sample input for `kiln batch prove` (a realistic batch and its state).
+    Example {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Seed, decimal or 0x-hex (printed if drawn).
+        #[arg(long, value_parser = parse_seed)]
+        seed: Option<u64>,
+        #[command(flatten)]
+        shape: batch::ShapeArgs,
     },
 }
 
@@ -250,7 +306,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             bench::run(&backend, &ops, log_sizes, repeats, json.as_deref(), seed)
         }
-        Command::Demo { backend, rounds } => demo::run(backend.as_deref(), rounds as usize),
+        Command::Demo {
+            backend,
+            keys,
+            seed,
+            shape,
+        } => demo::run(backend.as_deref(), keys.as_deref(), seed, &shape),
+        Command::Batch {
+            command:
+                BatchCommand::Prove {
+                    input,
+                    backend,
+                    system,
+                    keys,
+                    ptau,
+                    out,
+                    shape,
+                },
+        } => batch::run_prove(
+            &input,
+            backend.as_deref(),
+            system,
+            keys.as_deref(),
+            ptau.as_deref(),
+            &out,
+            &shape,
+        ),
+        Command::Batch {
+            command: BatchCommand::Example { out, seed, shape },
+        } => batch::run_example(out.as_deref(), seed, &shape),
         Command::Prove {
             zkey,
             witness,

@@ -14,18 +14,18 @@ use super::table::ms;
 use super::SetupSystem;
 
 /// A [`setup::Progress`] drawn as one bar per stage (hidden when stderr is not a terminal).
-struct Bar {
+pub(super) struct Bar {
     bar: Mutex<Option<ProgressBar>>,
 }
 
 impl Bar {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Bar {
             bar: Mutex::new(None),
         }
     }
 
-    fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(b) = self.bar.lock().expect("progress lock").take() {
             b.finish_and_clear();
         }

@@ -14,8 +14,8 @@ use kiln_host::layout::PointCheck;
 use kiln_prover::api::ProvingKey;
 use kiln_prover::iden3::wtns::read_wtns_file;
 use kiln_prover::plonk::json::proof_to_json as plonk_proof_to_json;
-use kiln_prover::{Proof, Prover};
 use kiln_prover::snarkjs_json::{self, proof_to_json, public_to_json};
+use kiln_prover::{Proof, Prover};
 
 use super::table::ms;
 
@@ -43,7 +43,9 @@ fn step<T>(
 /// Writes each `(path, value)` through a temporary file in the same folder, and renames them
 /// into place only once all are written, so a failure never leaves a half-written file, or a new
 /// proof beside a stale public.json, where good ones were. Temporary files are removed on error.
-fn write_json_files_atomically(files: &[(&Path, serde_json::Value)]) -> anyhow::Result<()> {
+pub(super) fn write_json_files_atomically(
+    files: &[(&Path, serde_json::Value)],
+) -> anyhow::Result<()> {
     let temps: Vec<_> = files
         .iter()
         .map(|(path, _)| path.with_extension(format!("tmp.{}", std::process::id())))
@@ -100,9 +102,11 @@ pub fn prove(
         );
     }
     let system = key.system();
-    let (prover, t_load) = step(&pb, &format!("loading {system} key onto {}", backend.name()), || {
-        Ok(Prover::new(&*backend, key)?)
-    })?;
+    let (prover, t_load) = step(
+        &pb,
+        &format!("loading {system} key onto {}", backend.name()),
+        || Ok(Prover::new(&*backend, key)?),
+    )?;
     let ((proof, public, _), t_prove) = step(&pb, &format!("proving ({system})"), || {
         let mut rng = StdRng::from_entropy();
         Ok(prover.prove(&witness, &mut rng)?)

@@ -18,7 +18,7 @@ use std::io;
 
 use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField, Zero};
 use thiserror::Error;
 
@@ -111,7 +111,12 @@ pub(crate) fn g2_uncompressed(p: &G2Affine) -> [u8; 128] {
 
 /// `sum scalar_i * bases[index_i]`: a sparse MSM over a few terms, as the setups need per
 /// signal. circom's coefficients are mostly small or small negatives (`-1`), so short sums use
-/// double-and-add on the smaller of `s` and `-s`; longer ones go to arkworks' MSM.
+/// double-and-add on the smaller of `s` and `-s`; longer ones use the bucket method.
+///
+/// The setups call this from inside rayon's parallel loops (one signal per task), so the long
+/// sums run the sequential bucket method of `kiln-msm` rather than arkworks' parallel MSM:
+/// nesting rayon joins under thousands of tasks overflows worker stacks on circuits with a
+/// signal in many rows (a batch circuit's constant and its one-hot selectors).
 pub(crate) fn sparse_msm<P>(bases: &[Affine<P>], terms: &[(u32, Fr)]) -> Projective<P>
 where
     P: SWCurveConfig<ScalarField = Fr>,
@@ -121,7 +126,7 @@ where
             .iter()
             .map(|(i, s)| (bases[*i as usize], *s))
             .unzip();
-        return Projective::<P>::msm_unchecked(&b, &s);
+        return kiln_msm::reference_msm(&b, &s, kiln_msm::MsmPlan::for_len(b.len()));
     }
     let mut acc = Projective::<P>::zero();
     for (i, s) in terms {

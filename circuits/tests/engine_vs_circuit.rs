@@ -1,0 +1,238 @@
+//! The engine and the circuit are one definition run two ways: for accepted batches the circuit
+//! is satisfied by the engine's computation and agrees with it on every output; for rejected
+//! batches the engine names the rule and the circuit has no satisfying witness; and the circuit's
+//! matrices do not depend on the batch.
+
+use ark_bn254::Fr;
+use kiln_circuits::arith::Rejection;
+use kiln_circuits::circuit::BatchCircuit;
+use kiln_circuits::engine;
+use kiln_circuits::gadget::{proving_system, Circuit};
+use kiln_circuits::model::{Batch, Instrument, Shape, State, Trade};
+use kiln_circuits::sample::{demo_batch, quiet_batch};
+use kiln_circuits::transition;
+use kiln_host::conformance::seeded_rng;
+use kiln_prover::r1cs::synthesize;
+
+/// Runs the transition on the circuit machine: whether its constraints are satisfied, and the
+/// new state its values describe.
+fn circuit_run(shape: &Shape, state: &State, batch: &Batch) -> (bool, Option<State>, Fr) {
+    let cs = proving_system();
+    let mut c = Circuit::new(cs.clone());
+    let t = transition::run(&mut c, shape, state, batch).expect("shapes are valid");
+    c.public(&t.public);
+    let new_state = t.new_state(&c, shape);
+    let public = kiln_circuits::arith::Arith::value(&c, &t.public);
+    c.finish().unwrap();
+    (cs.is_satisfied().unwrap(), new_state, public)
+}
+
+fn small_demo(seed: &str) -> (Shape, State, Batch) {
+    let shape = Shape {
+        accounts: 4,
+        slots: 2,
+        trades: 6,
+        series: 2,
+    };
+    let (state, batch) = demo_batch(&shape, &mut seeded_rng(seed));
+    (shape, state, batch)
+}
+
+#[test]
+fn accepted_batches_satisfy_the_circuit_and_agree_with_the_engine() {
+    for seed in ["batch a", "batch b", "batch c"] {
+        let (shape, state, batch) = small_demo(seed);
+        assert!(!batch.trades.is_empty(), "{seed}: the sample has trades");
+        let outcome = engine::apply(&shape, &state, &batch).unwrap();
+        let (satisfied, new_state, public) = circuit_run(&shape, &state, &batch);
+        assert!(
+            satisfied,
+            "{seed}: the engine's computation does not satisfy the circuit"
+        );
+        assert_eq!(new_state.as_ref(), Some(&outcome.new_state), "{seed}");
+        assert_eq!(public, outcome.public, "{seed}");
+        assert_ne!(
+            outcome.old_root, outcome.new_root,
+            "{seed}: trades change the state"
+        );
+    }
+}
+
+#[test]
+fn the_circuit_shape_does_not_depend_on_the_batch() {
+    let (shape, state, batch) = small_demo("shape a");
+    let (r1, w1) = synthesize(BatchCircuit {
+        shape,
+        state,
+        batch,
+    })
+    .unwrap();
+    let (qs, qb) = quiet_batch(&shape);
+    let (r2, w2) = synthesize(BatchCircuit {
+        shape,
+        state: qs,
+        batch: qb,
+    })
+    .unwrap();
+    assert_eq!(w1.len(), w2.len());
+    assert_eq!(r1.num_instance_variables, r2.num_instance_variables);
+    assert_eq!(
+        r1.matrices, r2.matrices,
+        "the matrices differ between two batches of one shape"
+    );
+    assert_ne!(w1, w2);
+    println!(
+        "shape {shape:?}: {} constraints, {} variables",
+        r1.num_constraints(),
+        w1.len()
+    );
+}
+
+/// Each bad batch: what the engine must say, and the circuit must be unsatisfiable.
+fn assert_rejected(
+    shape: &Shape,
+    state: &State,
+    batch: &Batch,
+    expected: impl Fn(&Rejection) -> bool,
+    what: &str,
+) {
+    let err = engine::apply(shape, state, batch).expect_err(what);
+    assert!(expected(&err), "{what}: the engine said {err}");
+    let (satisfied, _, _) = circuit_run(shape, state, batch);
+    assert!(
+        !satisfied,
+        "{what}: the circuit is satisfied by a batch the engine rejects ({err})"
+    );
+}
+
+#[test]
+fn rejected_batches_have_no_satisfying_witness() {
+    let (shape, state, batch) = small_demo("rejections");
+    let first = batch.trades[0];
+
+    let mut b = batch.clone();
+    b.market.timestamp = b.time - 61;
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| matches!(e, Rejection::StalePrice { .. }),
+        "a stale price",
+    );
+
+    let mut b = batch.clone();
+    b.market.timestamp = b.time + 1;
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| matches!(e, Rejection::StalePrice { .. }),
+        "a price from the future",
+    );
+
+    let mut b = batch.clone();
+    b.trades[0].price = 0;
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| matches!(e, Rejection::OutOfRange { .. }),
+        "a zero price",
+    );
+
+    let mut b = batch.clone();
+    b.trades[0].quantity = 0;
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| matches!(e, Rejection::OutOfRange { .. }),
+        "a zero quantity",
+    );
+
+    let mut b = batch.clone();
+    b.market.spot = 0;
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| matches!(e, Rejection::OutOfRange { .. }),
+        "a zero spot",
+    );
+
+    let mut b = batch.clone();
+    b.trades[0].seller = first.buyer;
+    b.trades[0].seller_slot = (first.buyer_slot + 1) % shape.slots;
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| matches!(e, Rejection::Invalid { .. }),
+        "a self trade",
+    );
+
+    // A trade far beyond any account's collateral.
+    let mut b = batch.clone();
+    b.trades.truncate(1);
+    b.trades[0] = Trade {
+        quantity: (1 << 31) - 1,
+        instrument: Instrument::Perpetual,
+        price: 1 << 40,
+        ..first
+    };
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| {
+            matches!(
+                e,
+                Rejection::InsufficientMargin { .. } | Rejection::Invalid { .. }
+            )
+        },
+        "an unaffordable trade",
+    );
+
+    // Liquidating a healthy account.
+    let mut b = batch.clone();
+    b.liquidations.push(first.buyer);
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| {
+            matches!(
+                e,
+                Rejection::LiquidationOfHealthyAccount { .. }
+                    | Rejection::InsufficientMargin { .. }
+            )
+        },
+        "liquidating a healthy account",
+    );
+
+    // Not liquidating the account under water while it trades.
+    let under = shape.accounts - 1;
+    let mut b = batch.clone();
+    b.liquidations.clear();
+    b.trades[0] = Trade {
+        buyer: under,
+        buyer_slot: 1,
+        instrument: Instrument::Perpetual,
+        ..first
+    };
+    if b.trades[0].seller == under {
+        b.trades[0].seller = (under + 1) % shape.accounts;
+    }
+    assert_rejected(
+        &shape,
+        &state,
+        &b,
+        |e| {
+            matches!(
+                e,
+                Rejection::InsufficientMargin { .. } | Rejection::Invalid { .. }
+            )
+        },
+        "a trade by an account under water",
+    );
+}
