@@ -7,13 +7,18 @@
 #   make bench   `kiln bench` on the cpu backend and the criterion benches (long)
 #   make bench-snarkjs   kiln prove against snarkjs groth16 prove, 2^12..2^16 constraints (longer)
 #   make bench-plonk     kiln prove against snarkjs plonk prove, 2^10..2^13 constraints (longer)
+#   make sim     the Verilator model of the FPGA card (hdl/) in target/sim (make test builds it)
+#   make synth   yosys resource estimate of the multiplier and curve adder (slow; hdl/README.md)
+#   make bench-fpga      kiln bench on the simulated card: cycles, projected time (BENCHMARKS.md)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 CARGO ?= cargo
 DEPS := $(CURDIR)/.deps
-APT_PACKAGES := verilator yosys mesa-vulkan-drivers
+# iverilog: the RTL must also compile with Icarus (tests/fpga_hdl.rs); libclang-dev: bindgen
+# regenerates the card model bindings in a test (ffi/tests/bindings.rs).
+APT_PACKAGES := verilator yosys mesa-vulkan-drivers iverilog libclang-dev
 NVRTC_VERSION := 13.0.*
 NVRTC_LIB := $(DEPS)/nvrtc/nvidia/cu13/lib
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -21,7 +26,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # NVRTC from PyPI, for compiling CUDA kernels without a GPU (kiln kernels check).
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check
+.PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check sim synth bench-fpga
+.PHONY: gpu-bundle test-gpu bench-gpu test-wgpu
 
 setup: setup-toolchain setup-apt setup-pip setup-npm
 
@@ -85,9 +91,15 @@ export KILN_FIXTURES := $(FIXTURES)
 fixtures: setup
 	tests/interop/fixtures.sh $(FIXTURES)
 
-test: setup fixtures
+# The binary comes from the workspace build: `cargo run` would build the kiln package alone,
+# whose feature set differs from the workspace's, and so rebuild it (minutes on 2 cores).
+KILN_DEBUG := $(CURDIR)/target/debug/kiln
+test: setup fixtures sim
 	$(CARGO) build --workspace --all-targets
-	$(CARGO) run --quiet -- selftest --backend cpu --log-size 10
+	$(KILN_DEBUG) selftest --backend cpu --log-size 10
+	$(KILN_DEBUG) kernels check --arch sm_80
+	$(KILN_DEBUG) kernels check --arch sm_90
+	for k in 8 9 10 11 12; do $(KILN_DEBUG) selftest --backend fpga-sim --log-size $$k; done
 	KILN_BENCH_LOG_SIZES=8..9 $(CARGO) test --quiet --benches
 	$(CARGO) test --quiet --workspace --doc
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
@@ -113,3 +125,48 @@ bench-snarkjs: setup
 bench-plonk: setup
 	$(CARGO) build --release --bin kiln
 	benches/snarkjs_plonk_compare.sh $(CURDIR)/target/bench-snarkjs 10 13 3
+
+# The Verilator models of hdl/ (the card, and the unit test wrappers) as shared libraries in
+# target/sim, which the fpga-sim backend and the tests load at run time. Rebuilt only when the
+# hash of their sources changes (hdl/scripts/build_sim.sh).
+sim: setup-apt
+	hdl/scripts/build_sim.sh $(CURDIR)/target/sim all
+
+# Generic yosys synthesis of the Montgomery multiplier and the curve adder: the cell counts in
+# hdl/README.md. Slow (minutes, GBs of memory), so not part of `make test`.
+synth: setup-apt
+	hdl/scripts/synth.sh $(CURDIR)/target/synth
+
+# kiln bench on the simulated card: card cycles and the time they take at the design clock,
+# next to the cpu reference (BENCHMARKS.md, "FPGA (simulated)").
+bench-fpga: sim
+	$(CARGO) run --release --quiet -- bench --backend fpga-sim --op msm-g1 --op ntt --log-sizes 8..12 --repeats 2 --json bench-fpga.json
+	$(CARGO) run --release --quiet -- bench --backend fpga-sim --op groth16 --log-sizes 8..10 --repeats 1
+
+# The wgpu backend (feature `wgpu`, off by default for now) on any Vulkan adapter, lavapipe
+# included: the generators' unit tests, WGSL field/curve arithmetic against arkworks, and the
+# backend through the seam (kiln selftest at 2^12, split vectors, Groth16 byte-identity).
+# Slow on lavapipe: the curve kernels take minutes to compile (kernels/wgsl/README.md).
+test-wgpu: setup-apt
+	$(CARGO) test --quiet -p kiln-host --features wgpu --lib wgpu
+	$(CARGO) test --features wgpu --test wgpu_field_curve --test wgpu_backend -- --test-threads 1
+
+# CUDA on a GPU machine, which may have no Rust toolchain (ARCHITECTURE.md, "Running on a GPU
+# machine"). `make gpu-bundle` here builds target/gpu-bundle: stripped release binaries (kiln,
+# the GPU test binaries, the CUDA bench) and the kernels precompiled for GPU_ARCH as a kernel
+# cache. There, `make test-gpu` and `make bench-gpu` need only that folder and the NVIDIA driver.
+GPU_BUNDLE ?= $(CURDIR)/target/gpu-bundle
+GPU_ARCH ?= sm_90
+GPU_LOG_SIZES ?= 10 12 14 16 18 20 22
+gpu-bundle: setup-pip
+	GPU_ARCH=$(GPU_ARCH) CARGO=$(CARGO) benches/gpu/bundle.sh $(GPU_BUNDLE)
+
+# Every CUDA check on the GPU: kiln selftest --backend cuda at each of GPU_LOG_SIZES (MSM G1/G2
+# with the edge cases, every NTT variant), tests/cuda_gpu.rs (NTTs and MSMs at those sizes,
+# Groth16 byte-identical to the cpu backend).
+test-gpu:
+	GPU_LOG_SIZES="$(GPU_LOG_SIZES)" benches/gpu/test.sh $(GPU_BUNDLE)
+
+# The CUDA figures of BENCHMARKS.md (benches/gpu/bench.sh writes target/gpu-bench/BENCHMARKS-cuda.md).
+bench-gpu:
+	benches/gpu/bench.sh $(GPU_BUNDLE) $(CURDIR)/target/gpu-bench

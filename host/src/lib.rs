@@ -12,11 +12,15 @@
 pub mod backend;
 pub mod conformance;
 pub mod cpu;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod device;
 pub mod error;
 pub mod faulty;
 pub mod layout;
 mod sysinfo;
+#[cfg(feature = "wgpu")]
+pub mod wgpu;
 
 pub use backend::{
     Backend, BackendId, DeviceBuffer, G1Bases, G2Bases, NttOp, Scalars, VecOp, MAX_LOG_NTT,

@@ -76,27 +76,40 @@ impl NttPlan {
         assert_eq!(values.len(), self.size(), "plan and data differ in length");
         apply(&self.before, values);
         bit_reverse_permute(values);
-        let mut half = 1;
-        while half < values.len() {
-            let step = self.root.pow([(values.len() / (2 * half)) as u64]);
-            let twiddles = powers(Fr::one(), step, half);
-            for block in values.chunks_mut(2 * half) {
-                let (lo, hi) = block.split_at_mut(half);
-                for ((a, b), t) in lo.iter_mut().zip(hi.iter_mut()).zip(&twiddles) {
-                    let u = *a;
-                    let v = *b * t;
-                    *a = u + v;
-                    *b = u - v;
-                }
-            }
-            half *= 2;
-        }
+        butterfly_stages(values, self.root, 1..=self.log_n);
         apply(&self.after, values);
     }
 }
 
+/// Runs butterfly stages `stages` of a radix-2 decimation-in-time transform in place: stage `s`
+/// combines blocks of `2^(s-1)` into blocks of `2^s` with twiddles `root^(n / 2^s * j)`, where
+/// `root` is a primitive `n`-th root of unity, `n = values.len()`. All `log n` stages on
+/// bit-reversed input give the natural-order transform ([`NttPlan::run_on_host`]); a device
+/// that ran the first stages block by block leaves the rest to this.
+pub fn butterfly_stages(values: &mut [Fr], root: Fr, stages: std::ops::RangeInclusive<u32>) {
+    let n = values.len();
+    for s in stages {
+        let half = 1usize << (s - 1);
+        if 2 * half > n {
+            break;
+        }
+        let step = root.pow([(n / (2 * half)) as u64]);
+        let twiddles = powers(Fr::one(), step, half);
+        for block in values.chunks_mut(2 * half) {
+            let (lo, hi) = block.split_at_mut(half);
+            for ((a, b), t) in lo.iter_mut().zip(hi.iter_mut()).zip(&twiddles) {
+                let u = *a;
+                let v = *b * t;
+                *a = u + v;
+                *b = u - v;
+            }
+        }
+    }
+}
+
 fn inv(x: Fr) -> Fr {
-    x.inverse().expect("roots of unity and coset shifts are non-zero")
+    x.inverse()
+        .expect("roots of unity and coset shifts are non-zero")
 }
 
 /// Applies a scaling on the host.
@@ -151,7 +164,10 @@ pub fn bit_reverse_permute<T>(values: &mut [T]) {
 /// as evenly as possible: a device runs each pass with its block in fast memory (shared memory,
 /// workgroup memory, on-chip RAM). Returns the stage count of each pass, summing to `log_n`.
 pub fn passes(log_n: u32, max_stages_per_pass: u32) -> Vec<u32> {
-    assert!(max_stages_per_pass > 0, "a pass must run at least one stage");
+    assert!(
+        max_stages_per_pass > 0,
+        "a pass must run at least one stage"
+    );
     if log_n == 0 {
         return Vec::new();
     }

@@ -63,6 +63,58 @@ pub struct Record {
     pub reference: Stats,
     /// reference median / backend median: above 1 means the backend is faster.
     pub speedup: f64,
+    /// For card backends (`fpga`, `fpga-sim`): what the card did per operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardRecord>,
+}
+
+/// Per operation on a card backend: the card's own cycle count, the time those cycles take at
+/// the clock the design is built for, and the host-side work of the drivers (digits, bucket
+/// and window sums, host NTT stages, G2 MSMs). `projected_ms` is their sum; it leaves out DMA
+/// transfers. On `fpga-sim` the wall-clock columns time the simulation, not a card.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct CardRecord {
+    pub cycles: u64,
+    pub clock_mhz: u32,
+    pub card_ms: f64,
+    pub host_ms: f64,
+    pub projected_ms: f64,
+}
+
+#[cfg(feature = "fpga")]
+type CardSnapshot = Option<kiln::backends::fpga::CardFigures>;
+#[cfg(not(feature = "fpga"))]
+type CardSnapshot = Option<()>;
+
+fn card_snapshot(backend: &dyn Backend) -> CardSnapshot {
+    #[cfg(feature = "fpga")]
+    return kiln::backends::fpga::card_figures(backend);
+    #[cfg(not(feature = "fpga"))]
+    {
+        let _ = backend;
+        None
+    }
+}
+
+/// The card's figures per run between two snapshots spanning `runs` runs of one operation.
+#[cfg_attr(not(feature = "fpga"), allow(unused_variables))]
+fn card_record(before: CardSnapshot, after: CardSnapshot, runs: u32) -> Option<CardRecord> {
+    #[cfg(feature = "fpga")]
+    {
+        let delta = after?.since(&before?);
+        let runs = f64::from(runs.max(1));
+        let card_ms = delta.card_time().as_secs_f64() * 1e3 / runs;
+        let host_ms = delta.host_time.as_secs_f64() * 1e3 / runs;
+        Some(CardRecord {
+            cycles: (delta.cycles as f64 / runs).round() as u64,
+            clock_mhz: delta.clock_mhz,
+            card_ms,
+            host_ms,
+            projected_ms: card_ms + host_ms,
+        })
+    }
+    #[cfg(not(feature = "fpga"))]
+    None
 }
 
 #[derive(Serialize)]
@@ -248,6 +300,7 @@ fn record(
         reference_name,
         reference,
         speedup: reference.median_ms / backend.median_ms,
+        card: None,
     }
 }
 
@@ -299,12 +352,15 @@ pub fn run(
     let mut records = Vec::new();
     for &op in ops {
         for log_size in sizes.first..=sizes.last {
-            let rec = match op {
+            let before = card_snapshot(&*backend);
+            let mut rec = match op {
                 BenchOp::MsmG1 => bench.msm::<G1Projective>(op.name(), log_size)?,
                 BenchOp::MsmG2 => bench.msm::<G2Projective>(op.name(), log_size)?,
                 BenchOp::Ntt => bench.ntt(log_size)?,
                 BenchOp::Groth16 => bench.groth16(log_size)?,
             };
+            // The backend ran the operation once untimed and `repeats` times timed.
+            rec.card = card_record(before, card_snapshot(&*backend), repeats + 1);
             progress.println(format!(
                 "{:<8} 2^{:<2} {} median {} (reference {})",
                 rec.op,
@@ -349,6 +405,44 @@ pub fn run(
         ],
         &rows,
     );
+
+    let card_rows: Vec<Vec<String>> = records
+        .iter()
+        .filter_map(|r| {
+            let c = r.card?;
+            Some(vec![
+                r.op.to_string(),
+                format!("2^{}", r.log_size),
+                c.cycles.to_string(),
+                format!("{:.3}", c.card_ms),
+                format!("{:.3}", c.host_ms),
+                format!("{:.3}", c.projected_ms),
+                format!("{:.3}", r.reference.median_ms),
+                format!("{:.2}x", r.reference.median_ms / c.projected_ms),
+            ])
+        })
+        .collect();
+    if let Some(clock) = records.iter().find_map(|r| r.card.map(|c| c.clock_mhz)) {
+        println!();
+        println!(
+            "card figures per operation: cycles counted by the card, their time at the design \
+             clock of {clock} MHz, the drivers' host-side work, and the projected total (DMA \
+             not included), next to the reference"
+        );
+        table::print(
+            &[
+                "op",
+                "size",
+                "card cycles",
+                "card ms",
+                "host ms",
+                "projected ms",
+                "ref median ms",
+                "ref / projected",
+            ],
+            &card_rows,
+        );
+    }
 
     if let Some(path) = json {
         let report = Report {

@@ -2,8 +2,11 @@
 
 mod batch;
 mod bench;
+#[cfg(feature = "fpga")]
+mod card;
 mod demo;
 mod devices;
+mod kernels;
 mod selftest;
 mod setup;
 mod snarkjs;
@@ -119,6 +122,19 @@ pub enum Command {
         #[command(subcommand)]
         command: PtauCommand,
     },
+    /// Device kernels: `kiln kernels check` compiles every CUDA kernel with NVRTC (no GPU
+    /// needed) and prints each kernel's registers, shared memory and spills.
+    Kernels {
+        #[command(subcommand)]
+        command: KernelsCommand,
+    },
+    /// FPGA card tools: `kiln card info` identifies a card, `kiln card flash` programs a
+    /// bitstream image into its configuration flash, `kiln card pack` makes such an image.
+    #[cfg(feature = "fpga")]
+    Card {
+        #[command(subcommand)]
+        command: card::CardCommand,
+    },
     /// The main job: a derivatives-exchange batch (trades, Black-Scholes option marks, an
     /// expiry, a liquidation) applied by the engine and proven with Groth16 and with PLONK on the
     /// best available backend; both proofs are verified and must bind the same new state root.
@@ -183,6 +199,21 @@ pub enum BatchCommand {
         seed: Option<u64>,
         #[command(flatten)]
         shape: batch::ShapeArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KernelsCommand {
+    /// Compile every CUDA kernel with NVRTC for the given architectures (default: sm_80 and
+    /// sm_90) and print registers, shared memory, stack and spills per kernel. Exits 1 on a
+    /// compile error, 2 when NVRTC is not found.
+    Check {
+        /// Target architecture, e.g. sm_80 (A100) or sm_90 (H100/H200); repeat for several.
+        #[arg(long = "arch", value_parser = kernels::parse_arch)]
+        archs: Vec<String>,
+        /// Compile even if the kernel cache holds the programs.
+        #[arg(long)]
+        no_cache: bool,
     },
 }
 
@@ -306,6 +337,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             bench::run(&backend, &ops, log_sizes, repeats, json.as_deref(), seed)
         }
+        Command::Kernels {
+            command: KernelsCommand::Check { archs, no_cache },
+        } => {
+            let archs = if archs.is_empty() {
+                vec!["sm_80".to_string(), "sm_90".to_string()]
+            } else {
+                archs
+            };
+            kernels::check(&archs, no_cache)
+        }
+        #[cfg(feature = "fpga")]
+        Command::Card { command } => card::run(command),
         Command::Demo {
             backend,
             keys,
