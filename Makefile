@@ -6,7 +6,8 @@
 #   make demo    build in release mode and run `kiln demo`
 #   make bench   `kiln bench` on the cpu backend and the criterion benches (long)
 #   make bench-snarkjs   kiln prove against snarkjs groth16 prove, 2^12..2^16 constraints (longer)
-#   make bench-plonk     kiln prove against snarkjs plonk prove, 2^10..2^13 constraints (longer)
+#   make bench-plonk     kiln prove against snarkjs plonk prove, 2^10..2^16 constraints (longer)
+#   make bench-batch     derivatives batch proving time against batch size (BENCHMARKS.md)
 #   make sim     the Verilator model of the FPGA card (hdl/) in target/sim (make test builds it)
 #   make synth   yosys resource estimate of the multiplier and curve adder (slow; hdl/README.md)
 #   make bench-fpga      kiln bench on the simulated card: cycles, projected time (BENCHMARKS.md)
@@ -27,7 +28,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
 .PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check sim synth bench-fpga
-.PHONY: gpu-bundle test-gpu bench-gpu test-wgpu
+.PHONY: gpu-bundle test-gpu bench-gpu test-wgpu bench-batch
 
 setup: setup-toolchain setup-apt setup-pip setup-npm
 
@@ -121,10 +122,16 @@ bench-snarkjs: setup
 	$(CARGO) build --release --bin kiln
 	benches/snarkjs_compare.sh $(CURDIR)/target/bench-snarkjs 12 16 3
 
-# kiln prove against snarkjs plonk prove on the same PLONK keys and witnesses, 2^10..2^13.
+# kiln prove against snarkjs plonk prove on the same PLONK keys and witnesses, 2^10..2^16.
 bench-plonk: setup
 	$(CARGO) build --release --bin kiln
-	benches/snarkjs_plonk_compare.sh $(CURDIR)/target/bench-snarkjs 10 13 3
+	benches/snarkjs_plonk_compare.sh $(CURDIR)/target/bench-snarkjs 10 16 3
+
+# Groth16 and PLONK proving time of the derivatives batch circuit at three batch sizes up to
+# the demo's (keys are made once per shape into the demo's key folder; the first run is slow).
+bench-batch: setup
+	$(CARGO) build --release --bin kiln
+	benches/batch_sizes.sh $${KILN_KEYS:-$$HOME/.cache/kiln/keys} cpu 3
 
 # The Verilator models of hdl/ (the card, and the unit test wrappers) as shared libraries in
 # target/sim, which the fpga-sim backend and the tests load at run time. Rebuilt only when the

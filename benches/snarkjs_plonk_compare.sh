@@ -8,7 +8,7 @@
 # per link) sized to fill a domain of 2^k. The ptau is made by `kiln ptau new` (INSECURE, local;
 # seconds, where snarkjs's ceremony commands take tens of minutes) and the key by
 # `kiln setup plonk`, which writes the bytes `snarkjs plonk setup` writes (tests/setup_interop.rs).
-# snarkjs's PLONK prover is slow (about 50 s at 2^13 on 2 cores), so keep B modest.
+# snarkjs's PLONK prover is slow (about 46 s at 2^16 on 2 cores), so keep B modest.
 # Needs `make setup` and `cargo build --release`. Prints a markdown table and writes
 # OUTDIR/plonk_results.md.
 set -euo pipefail
