@@ -2,7 +2,8 @@
 #
 #   make setup   install what the tests need (apt, pip), idempotently; fast when already done
 #   make test    every test: cargo tests (snarkjs/circom interop and the EVM verifier included),
-#                the cpu selftest, criterion benches in test mode
+#                the cpu and fpga-sim selftests, criterion benches in test mode, the wgpu backend
+#                on lavapipe (make test-wgpu)
 #   make demo    build in release mode and run `kiln demo`
 #   make bench   `kiln bench` on the cpu backend and the criterion benches (long)
 #   make bench-snarkjs   kiln prove against snarkjs groth16 prove, 2^12..2^16 constraints (longer)
@@ -108,6 +109,7 @@ test: setup fixtures sim
 	else \
 	  $(CARGO) test --workspace --no-fail-fast; \
 	fi
+	$(MAKE) --no-print-directory test-wgpu
 
 demo: setup
 	$(CARGO) run --release --quiet -- demo
@@ -150,10 +152,12 @@ bench-fpga: sim
 	$(CARGO) run --release --quiet -- bench --backend fpga-sim --op msm-g1 --op ntt --log-sizes 8..12 --repeats 2 --json bench-fpga.json
 	$(CARGO) run --release --quiet -- bench --backend fpga-sim --op groth16 --log-sizes 8..10 --repeats 1
 
-# The wgpu backend (feature `wgpu`, off by default for now) on any Vulkan adapter, lavapipe
-# included: the generators' unit tests, WGSL field/curve arithmetic against arkworks, and the
-# backend through the seam (kiln selftest at 2^12, split vectors, Groth16 byte-identity).
-# Slow on lavapipe: the curve kernels take minutes to compile (kernels/wgsl/README.md).
+# The wgpu backend (feature `wgpu`, not in the default build) on any Vulkan adapter, lavapipe in
+# CI; part of `make test`: the generators' unit tests, WGSL field/curve arithmetic against
+# arkworks, and the backend through the seam (the selftest suite at 2^12 with G1 and G2 MSM edge
+# cases, split vectors, Groth16 byte-identity). One test process shares one device, because
+# lavapipe compiles each pipeline per device (the G2 MSM kernels for minutes; Mesa's shader cache
+# in ~/.cache/mesa_shader_cache makes later runs fast).
 test-wgpu: setup-apt
 	$(CARGO) test --quiet -p kiln-host --features wgpu --lib wgpu
 	$(CARGO) test --features wgpu --test wgpu_field_curve --test wgpu_backend -- --test-threads 1

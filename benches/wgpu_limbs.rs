@@ -65,6 +65,26 @@ fn limbs(c: &mut Criterion) {
             b.iter(|| bench.run(&gpu).expect("bench run"))
         });
     }
+    // The same chains with arkworks on the host's cores, in the same run: the yardstick for what
+    // a software device is worth, and for the cpu backend.
+    group.bench_function(
+        BenchmarkId::new("arkworks on the host (rayon)", threads),
+        |b| {
+            b.iter(|| {
+                use rayon::prelude::*;
+                xs.par_iter()
+                    .zip(ys.par_iter())
+                    .map(|(x, y)| {
+                        let mut x = *x;
+                        for _ in 0..rounds {
+                            x *= y;
+                        }
+                        x
+                    })
+                    .collect::<Vec<Fq>>()
+            })
+        },
+    );
     group.finish();
 }
 
