@@ -157,10 +157,11 @@ bench-fpga: sim
 # arkworks, and the backend through the seam (the selftest suite at 2^12 with G1 and G2 MSM edge
 # cases, split vectors, Groth16 byte-identity). One test process shares one device, because
 # lavapipe compiles each pipeline per device (the G2 MSM kernels for minutes; Mesa's shader cache
-# in ~/.cache/mesa_shader_cache makes later runs fast).
+# in ~/.cache/mesa_shader_cache makes later runs fast); tests/wgpu_run.sh runs the two test
+# binaries side by side with a device timeout long enough for that compile.
 test-wgpu: setup-apt
 	$(CARGO) test --quiet -p kiln-host --features wgpu --lib wgpu
-	$(CARGO) test --features wgpu --test wgpu_field_curve --test wgpu_backend -- --test-threads 1
+	CARGO=$(CARGO) tests/wgpu_run.sh
 
 # CUDA on a GPU machine, which may have no Rust toolchain (ARCHITECTURE.md, "Running on a GPU
 # machine"). `make gpu-bundle` here builds target/gpu-bundle: stripped release binaries (kiln,
