@@ -96,7 +96,7 @@ fixtures: setup
 # The binary comes from the workspace build: `cargo run` would build the kiln package alone,
 # whose feature set differs from the workspace's, and so rebuild it (minutes on 2 cores).
 KILN_DEBUG := $(CURDIR)/target/debug/kiln
-test: setup fixtures sim
+test: setup fixtures sim fmt-check
 	$(CARGO) build --workspace --all-targets
 	$(KILN_DEBUG) selftest --backend cpu --log-size 10
 	$(KILN_DEBUG) kernels check --arch sm_80

@@ -170,7 +170,9 @@ fn squeeze(s: &str) -> String {
 
 #[test]
 fn snarkjs_plonk_proofs_verify_natively_round_trip_and_tampering_is_caught() {
-    let Some(env) = Env::get("PLONK interop") else { return };
+    let Some(env) = Env::get("PLONK interop") else {
+        return;
+    };
     for circuit in CIRCUITS {
         let fx = Fixture::load(&env, circuit);
         assert_eq!(
@@ -229,7 +231,9 @@ fn snarkjs_plonk_proofs_verify_natively_round_trip_and_tampering_is_caught() {
 
 #[test]
 fn kiln_verify_and_snarkjs_plonk_verify_agree_on_valid_and_tampered_proofs() {
-    let Some(env) = Env::get("PLONK interop") else { return };
+    let Some(env) = Env::get("PLONK interop") else {
+        return;
+    };
     let dir = scratch("agree");
     let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
     // Every tampering of the proof of one circuit through both tools, and the first and last
@@ -270,7 +274,9 @@ fn kiln_verify_and_snarkjs_plonk_verify_agree_on_valid_and_tampered_proofs() {
 
 #[test]
 fn kiln_verify_picks_the_protocol_from_the_key_and_refuses_malformed_plonk_files() {
-    let Some(env) = Env::get("PLONK interop") else { return };
+    let Some(env) = Env::get("PLONK interop") else {
+        return;
+    };
     let dir = scratch("cli");
     let fx = Fixture::load(&env, "multiplier");
     let vk = fx.vk_path();
@@ -383,7 +389,9 @@ fn kiln_verify_picks_the_protocol_from_the_key_and_refuses_malformed_plonk_files
 
 #[test]
 fn snarkjs_plonk_solidity_verifier_accepts_snarkjs_proofs_and_rejects_tampered_ones() {
-    let Some(env) = Env::get("PLONK interop") else { return };
+    let Some(env) = Env::get("PLONK interop") else {
+        return;
+    };
     for circuit in CIRCUITS {
         let fx = Fixture::load(&env, circuit);
         let mut evm = PlonkEvmVerifier::deploy(
@@ -439,7 +447,9 @@ fn snarkjs_plonk_solidity_verifier_accepts_snarkjs_proofs_and_rejects_tampered_o
 
 #[test]
 fn kiln_prove_writes_plonk_proofs_that_snarkjs_kiln_and_the_evm_accept_on_every_backend() {
-    let Some(env) = Env::get("PLONK interop") else { return };
+    let Some(env) = Env::get("PLONK interop") else {
+        return;
+    };
     let dir = scratch("prove");
     let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
     for circuit in CIRCUITS {
@@ -461,30 +471,47 @@ fn kiln_prove_writes_plonk_proofs_that_snarkjs_kiln_and_the_evm_accept_on_every_
                 backend.as_ref(),
             ]);
             assert!(o.status.success(), "{what}: {}", text(&o));
-            assert!(text(&o).contains("plonk on backend"), "{what}: {}", text(&o));
+            assert!(
+                text(&o).contains("plonk on backend"),
+                "{what}: {}",
+                text(&o)
+            );
             let proof_json = read_json(&pp);
             assert_eq!(proof_json["protocol"], "plonk", "{what}");
-            assert_eq!(read_json(&pu), read_json(&fx.dir.join("plonk_public.json")), "{what}");
+            assert_eq!(
+                read_json(&pu),
+                read_json(&fx.dir.join("plonk_public.json")),
+                "{what}"
+            );
             assert_eq!(
                 snarkjs_verdict(&env, &fx.vk_path(), &pu, &pp),
                 Some(true),
                 "{what}: snarkjs plonk verify rejected kiln's proof"
             );
-            assert_eq!(kiln_verdict(&fx.vk_path(), &pu, &pp).0, Some(true), "{what}");
+            assert_eq!(
+                kiln_verdict(&fx.vk_path(), &pu, &pp).0,
+                Some(true),
+                "{what}"
+            );
             let proof = proof_from_json(&proof_json).unwrap();
             assert!(
                 evm.verify(&proof, &fx.public).unwrap(),
                 "{what}: the Solidity PlonkVerifier rejected kiln's proof"
             );
             // Fresh blinding every proof: two runs never give the same proof.
-            assert_ne!(proof, fx.proof, "{what}: kiln's proof equals snarkjs's reference proof");
+            assert_ne!(
+                proof, fx.proof,
+                "{what}: kiln's proof equals snarkjs's reference proof"
+            );
         }
     }
 }
 
 #[test]
 fn plonk_witnesses_that_do_not_satisfy_the_key_are_refused_and_nothing_is_written() {
-    let Some(env) = Env::get("PLONK interop") else { return };
+    let Some(env) = Env::get("PLONK interop") else {
+        return;
+    };
     let dir = scratch("refuse");
     let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
     let fx = env.fixtures.join("poseidon");
@@ -500,7 +527,11 @@ fn plonk_witnesses_that_do_not_satisfy_the_key_are_refused_and_nothing_is_writte
     // A witness for another circuit.
     let o = prove(&env.fixtures.join("range/witness.wtns"));
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("not for the same circuit"), "{}", text(&o));
+    assert!(
+        text(&o).contains("not for the same circuit"),
+        "{}",
+        text(&o)
+    );
     assert!(!pp.exists() && !pu.exists());
     // The right length, one value changed: a gate fails, and its row is named.
     let bad = dir.join("bad.wtns");

@@ -37,7 +37,8 @@ fn node_modules() -> PathBuf {
 
 /// snarkjs's proof and public signals for this key and witness with blinding `b`.
 fn snarkjs_proof(zkey: &Path, wtns: &Path, b: &Blinding) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/plonk_fixed_blinding.mjs");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/plonk_fixed_blinding.mjs");
     let out = Command::new("node")
         .arg(script)
         .arg(node_modules())
@@ -120,24 +121,37 @@ fn one_prove_call_takes_the_system_and_the_backend() {
     let mut rng = seeded_rng("uniform prove api");
     let fx = dir.join("range");
     let witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();
-    let groth16_vk = read_zkey_file(&fx.join("circuit.zkey")).unwrap().verifying_key();
-    for (file, system) in [("circuit.zkey", ProofSystem::Groth16), ("plonk.zkey", ProofSystem::Plonk)] {
+    let groth16_vk = read_zkey_file(&fx.join("circuit.zkey"))
+        .unwrap()
+        .verifying_key();
+    for (file, system) in [
+        ("circuit.zkey", ProofSystem::Groth16),
+        ("plonk.zkey", ProofSystem::Plonk),
+    ] {
         let key = ProvingKey::read_file(&fx.join(file), PointCheck::Full).unwrap();
         assert_eq!(key.system(), system, "{file}");
         assert_eq!(key.witness_len(), witness.len(), "{file}");
         for backend_name in backends::compiled_in() {
             let backend = backends::open(backend_name).unwrap();
-            let (proof, public) = prove(system, &*backend, key.clone(), &witness, &mut rng).unwrap();
+            let (proof, public) =
+                prove(system, &*backend, key.clone(), &witness, &mut rng).unwrap();
             assert_eq!(proof.system(), system);
             assert_eq!(public, witness[1..=public.len()].to_vec());
             let verified = match &proof {
-                Proof::Groth16(p) => kiln_prover::snarkjs_json::verify(&groth16_vk, &public, p).unwrap(),
+                Proof::Groth16(p) => {
+                    kiln_prover::snarkjs_json::verify(&groth16_vk, &public, p).unwrap()
+                }
                 Proof::Plonk(p) => {
-                    let ProvingKey::Plonk(k) = &key else { unreachable!() };
+                    let ProvingKey::Plonk(k) = &key else {
+                        unreachable!()
+                    };
                     kiln_prover::plonk::verifier::verify(&k.vk, &public, p)
                 }
             };
-            assert!(verified, "{system} on {backend_name}: the proof does not verify");
+            assert!(
+                verified,
+                "{system} on {backend_name}: the proof does not verify"
+            );
         }
         let other = match system {
             ProofSystem::Groth16 => ProofSystem::Plonk,

@@ -19,7 +19,13 @@ use std::path::{Path, PathBuf};
 use support::evm::PlonkEvmVerifier;
 use support::interop::{kiln, read_json, scratch, text, Env};
 
-const CIRCUITS: [&str; 5] = ["multiplier", "poseidon", "range", "many_public", "mimc_chain"];
+const CIRCUITS: [&str; 5] = [
+    "multiplier",
+    "poseidon",
+    "range",
+    "many_public",
+    "mimc_chain",
+];
 /// The circuits whose snarkjs PLONK key fits the fixtures' power-12 ptau.
 const PLONK_CIRCUITS: [&str; 4] = ["multiplier", "poseidon", "range", "many_public"];
 
@@ -36,7 +42,12 @@ fn kiln_setup(system: &str, r1cs: &Path, ptau: &Path, out: &Path) {
         ptau.as_os_str(),
         out.as_os_str(),
     ]);
-    assert!(o.status.success(), "kiln setup {system} {}: {}", r1cs.display(), text(&o));
+    assert!(
+        o.status.success(),
+        "kiln setup {system} {}: {}",
+        r1cs.display(),
+        text(&o)
+    );
 }
 
 fn assert_same_file(ours: &Path, theirs: &Path, what: &str) {
@@ -49,7 +60,9 @@ fn assert_same_file(ours: &Path, theirs: &Path, what: &str) {
 
 #[test]
 fn kiln_setups_write_the_same_bytes_as_snarkjs() {
-    let Some(env) = Env::get("setup interop") else { return };
+    let Some(env) = Env::get("setup interop") else {
+        return;
+    };
     let dir = scratch("same-bytes");
     let ptau = fixture_ptau(&env);
     for circuit in CIRCUITS {
@@ -82,17 +95,32 @@ fn sections(bytes: &[u8]) -> Vec<(u32, &[u8])> {
 
 #[test]
 fn kiln_ptau_new_equals_snarkjs_prepare_phase2_of_its_own_powers() {
-    let Some(env) = Env::get("setup interop") else { return };
+    let Some(env) = Env::get("setup interop") else {
+        return;
+    };
     let dir = scratch("ptau");
     let ours = dir.join("kiln.ptau");
-    let o = kiln(&["ptau".as_ref(), "new".as_ref(), "--power".as_ref(), "7".as_ref(), ours.as_os_str()]);
+    let o = kiln(&[
+        "ptau".as_ref(),
+        "new".as_ref(),
+        "--power".as_ref(),
+        "7".as_ref(),
+        ours.as_os_str(),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("INSECURE"), "the warning is missing: {}", text(&o));
+    assert!(
+        text(&o).contains("INSECURE"),
+        "the warning is missing: {}",
+        text(&o)
+    );
 
     // The same file without its Lagrange sections (12..15), as `powersoftau new` plus a
     // contribution would leave it, then prepared by snarkjs.
     let bytes = std::fs::read(&ours).unwrap();
-    let kept: Vec<_> = sections(&bytes).into_iter().filter(|(id, _)| *id <= 7).collect();
+    let kept: Vec<_> = sections(&bytes)
+        .into_iter()
+        .filter(|(id, _)| *id <= 7)
+        .collect();
     assert_eq!(kept.len(), 7);
     let mut unprepared = bytes[..8].to_vec();
     unprepared.extend_from_slice(&(kept.len() as u32).to_le_bytes());
@@ -118,13 +146,25 @@ fn kiln_ptau_new_equals_snarkjs_prepare_phase2_of_its_own_powers() {
 
 #[test]
 fn keys_from_a_kiln_ptau_prove_and_snarkjs_and_the_evm_accept_the_proofs() {
-    let Some(env) = Env::get("setup interop") else { return };
+    let Some(env) = Env::get("setup interop") else {
+        return;
+    };
     let dir = scratch("end-to-end");
     // Power 13: mimc_chain needs 4468 PLONK rows, more than the fixtures' power-12 ptau holds.
     let ptau = dir.join("pot13.ptau");
-    let o = kiln(&["ptau".as_ref(), "new".as_ref(), "--power".as_ref(), "13".as_ref(), ptau.as_os_str()]);
+    let o = kiln(&[
+        "ptau".as_ref(),
+        "new".as_ref(),
+        "--power".as_ref(),
+        "13".as_ref(),
+        ptau.as_os_str(),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
-    let (pp, pu, vk) = (dir.join("proof.json"), dir.join("public.json"), dir.join("vk.json"));
+    let (pp, pu, vk) = (
+        dir.join("proof.json"),
+        dir.join("public.json"),
+        dir.join("vk.json"),
+    );
     for circuit in CIRCUITS {
         let fx = env.fixtures.join(circuit);
         for system in ["groth16", "plonk"] {
@@ -159,9 +199,24 @@ fn keys_from_a_kiln_ptau_prove_and_snarkjs_and_the_evm_accept_the_proofs() {
             ]);
             assert!(o.status.success(), "{what}: {}", text(&o));
             assert_eq!(read_json(&vk)["protocol"], system, "{what}");
-            let o = env.snarkjs(&[system.as_ref(), "verify".as_ref(), vk.as_os_str(), pu.as_os_str(), pp.as_os_str()]);
-            assert!(o.status.success() && text(&o).contains("OK!"), "{what}: {}", text(&o));
-            let o = kiln(&["verify".as_ref(), vk.as_os_str(), pu.as_os_str(), pp.as_os_str()]);
+            let o = env.snarkjs(&[
+                system.as_ref(),
+                "verify".as_ref(),
+                vk.as_os_str(),
+                pu.as_os_str(),
+                pp.as_os_str(),
+            ]);
+            assert!(
+                o.status.success() && text(&o).contains("OK!"),
+                "{what}: {}",
+                text(&o)
+            );
+            let o = kiln(&[
+                "verify".as_ref(),
+                vk.as_os_str(),
+                pu.as_os_str(),
+                pp.as_os_str(),
+            ]);
             assert!(o.status.success(), "{what}: {}", text(&o));
         }
     }
@@ -201,28 +256,47 @@ fn keys_from_a_kiln_ptau_prove_and_snarkjs_and_the_evm_accept_the_proofs() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     let proof = kiln_prover::plonk::json::proof_from_json(&read_json(&pp)).unwrap();
     let public = kiln_prover::snarkjs_json::public_from_json(&read_json(&pu)).unwrap();
-    assert!(evm.verify(&proof, &public).unwrap(), "the EVM rejected kiln's proof");
+    assert!(
+        evm.verify(&proof, &public).unwrap(),
+        "the EVM rejected kiln's proof"
+    );
 }
 
 #[test]
 fn bad_setup_inputs_exit_2_with_the_reason_and_write_nothing() {
-    let Some(env) = Env::get("setup interop") else { return };
+    let Some(env) = Env::get("setup interop") else {
+        return;
+    };
     let dir = scratch("bad-inputs");
     let out = dir.join("out.zkey");
     let setup = |system: &str, r1cs: &Path, ptau: &Path| {
-        kiln(&["setup".as_ref(), system.as_ref(), r1cs.as_os_str(), ptau.as_os_str(), out.as_os_str()])
+        kiln(&[
+            "setup".as_ref(),
+            system.as_ref(),
+            r1cs.as_os_str(),
+            ptau.as_os_str(),
+            out.as_os_str(),
+        ])
     };
     let mimc = env.fixtures.join("mimc_chain/circuit.r1cs");
     let ptau = fixture_ptau(&env);
     // mimc_chain's PLONK form needs a power-13 ptau.
     let o = setup("plonk", &mimc, &ptau);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("2^13") && text(&o).contains("only goes to 2^12"), "{}", text(&o));
+    assert!(
+        text(&o).contains("2^13") && text(&o).contains("only goes to 2^12"),
+        "{}",
+        text(&o)
+    );
     assert!(!out.exists());
 
     // A ptau that is not prepared for phase 2.
     let raw = env.fixtures.join("pot_12_0001.ptau");
-    let o = setup("groth16", &env.fixtures.join("multiplier/circuit.r1cs"), &raw);
+    let o = setup(
+        "groth16",
+        &env.fixtures.join("multiplier/circuit.r1cs"),
+        &raw,
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("prepare phase2"), "{}", text(&o));
     assert!(!out.exists());
@@ -236,7 +310,11 @@ fn bad_setup_inputs_exit_2_with_the_reason_and_write_nothing() {
         assert_eq!(o.status.code(), Some(2), "{system}: {}", text(&o));
         assert!(text(&o).contains("circuit"), "{system}: {}", text(&o));
         assert!(!out.exists());
-        let o = setup(system, &env.fixtures.join("poseidon/circuit.r1cs"), &truncated);
+        let o = setup(
+            system,
+            &env.fixtures.join("poseidon/circuit.r1cs"),
+            &truncated,
+        );
         assert_eq!(o.status.code(), Some(2), "{system}: {}", text(&o));
         assert!(text(&o).contains("powers of tau"), "{system}: {}", text(&o));
         assert!(!out.exists());
@@ -252,7 +330,13 @@ fn bad_setup_inputs_exit_2_with_the_reason_and_write_nothing() {
     // Powers outside what kiln generates are refused before anything is written.
     for power in ["0", "28"] {
         let p = dir.join("x.ptau");
-        let o = kiln(&["ptau".as_ref(), "new".as_ref(), "--power".as_ref(), power.as_ref(), p.as_os_str()]);
+        let o = kiln(&[
+            "ptau".as_ref(),
+            "new".as_ref(),
+            "--power".as_ref(),
+            power.as_ref(),
+            p.as_os_str(),
+        ]);
         assert_eq!(o.status.code(), Some(2), "power {power}: {}", text(&o));
         assert!(!p.exists());
     }

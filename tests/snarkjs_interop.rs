@@ -76,7 +76,9 @@ fn tamper_public(public: &Value) -> Value {
 
 #[test]
 fn kiln_proofs_of_circom_circuits_are_accepted_by_snarkjs_kiln_and_the_evm() {
-    let Some(env) = Env::get("snarkjs interop") else { return };
+    let Some(env) = Env::get("snarkjs interop") else {
+        return;
+    };
     let mut rng = seeded_rng("snarkjs interop");
     let dir = scratch("accept");
     for circuit in CIRCUITS {
@@ -135,7 +137,9 @@ fn kiln_proofs_of_circom_circuits_are_accepted_by_snarkjs_kiln_and_the_evm() {
 
 #[test]
 fn kiln_prove_and_verify_agree_with_snarkjs_on_valid_tampered_and_malformed_files() {
-    let Some(env) = Env::get("snarkjs interop") else { return };
+    let Some(env) = Env::get("snarkjs interop") else {
+        return;
+    };
     let dir = scratch("cli");
     for circuit in ["multiplier", "range", "many_public"] {
         let fx = env.fixtures.join(circuit);
@@ -236,7 +240,9 @@ fn kiln_prove_and_verify_agree_with_snarkjs_on_valid_tampered_and_malformed_file
 
 #[test]
 fn witnesses_that_do_not_fit_the_key_are_refused_and_nothing_is_written() {
-    let Some(env) = Env::get("snarkjs interop") else { return };
+    let Some(env) = Env::get("snarkjs interop") else {
+        return;
+    };
     let dir = scratch("refuse");
     let fx = env.fixtures.join("range");
     let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
@@ -293,7 +299,9 @@ fn witnesses_that_do_not_fit_the_key_are_refused_and_nothing_is_written() {
 
 #[test]
 fn fixed_randomness_gives_byte_identical_proofs_on_every_backend() {
-    let Some(env) = Env::get("snarkjs interop") else { return };
+    let Some(env) = Env::get("snarkjs interop") else {
+        return;
+    };
     let mut rng = seeded_rng("snarkjs byte identity");
     let fx = env.fixtures.join("poseidon");
     let zkey = read_zkey_file(&fx.join("circuit.zkey")).unwrap();
@@ -324,7 +332,9 @@ fn fixed_randomness_gives_byte_identical_proofs_on_every_backend() {
 #[test]
 fn a_faulty_device_is_told_apart_from_a_bad_witness() {
     use kiln_host::faulty::{Fault, FaultyBackend};
-    let Some(env) = Env::get("snarkjs interop") else { return };
+    let Some(env) = Env::get("snarkjs interop") else {
+        return;
+    };
     let fx = env.fixtures.join("range");
     let zkey = read_zkey_file(&fx.join("circuit.zkey")).unwrap();
     let witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();

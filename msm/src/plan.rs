@@ -116,7 +116,9 @@ impl MsmPlan {
     pub fn with_max_window(len: usize, max_bits: u32) -> Self {
         let max_bits = max_bits.clamp(1, MAX_WINDOW_BITS);
         let cost = |c: u32| u64::from(window_count(c)) * (len as u64 + 2 * (1u64 << (c - 1)));
-        let window_bits = (1..=max_bits).min_by_key(|&c| cost(c)).expect("non-empty range");
+        let window_bits = (1..=max_bits)
+            .min_by_key(|&c| cost(c))
+            .expect("non-empty range");
         MsmPlan { len, window_bits }
     }
 
@@ -184,7 +186,10 @@ mod tests {
                 assert_eq!(digits.len() as u32, window_count(c));
                 let half = 1i64 << (c - 1);
                 for d in &digits {
-                    assert!((-half..=half).contains(&d.value()), "c={c}: digit {d:?} out of range");
+                    assert!(
+                        (-half..=half).contains(&d.value()),
+                        "c={c}: digit {d:?} out of range"
+                    );
                 }
                 assert_eq!(from_digits(&digits, c), *s, "c={c}, s={s}");
             }
@@ -206,7 +211,10 @@ mod tests {
     fn plan_grows_the_window_with_the_size() {
         let small = MsmPlan::for_len(1 << 8);
         let large = MsmPlan::for_len(1 << 20);
-        assert!(small.window_bits < large.window_bits, "{small:?} vs {large:?}");
+        assert!(
+            small.window_bits < large.window_bits,
+            "{small:?} vs {large:?}"
+        );
         assert_eq!(MsmPlan::with_max_window(1 << 20, 10).window_bits, 10);
         assert!(MsmPlan::for_len(1).window_bits <= 2);
         assert_eq!(MsmPlan::with_window(4, 8).buckets_per_window(), 128);

@@ -36,7 +36,11 @@ where
     A: AffineRepr<ScalarField = Fr>,
     A::Group: CurveGroup,
 {
-    assert_eq!(bases.len(), scalars.len(), "bases and scalars differ in length");
+    assert_eq!(
+        bases.len(),
+        scalars.len(),
+        "bases and scalars differ in length"
+    );
     let c = plan.window_bits;
     let digits: Vec<_> = scalars.iter().map(|s| signed_digits(s, c)).collect();
     let windows: Vec<A::Group> = (0..plan.windows() as usize)
@@ -74,8 +78,12 @@ mod tests {
         for (n, c) in [(1usize, 1u32), (7, 3), (33, 5), (100, 8), (64, 13)] {
             let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
             scalars[0] = -Fr::from(1u64);
-            let g1: Vec<G1Affine> = (0..n).map(|_| G1Projective::rand(&mut rng).into_affine()).collect();
-            let g2: Vec<G2Affine> = (0..n).map(|_| G2Projective::rand(&mut rng).into_affine()).collect();
+            let g1: Vec<G1Affine> = (0..n)
+                .map(|_| G1Projective::rand(&mut rng).into_affine())
+                .collect();
+            let g2: Vec<G2Affine> = (0..n)
+                .map(|_| G2Projective::rand(&mut rng).into_affine())
+                .collect();
             let plan = MsmPlan::with_window(n, c);
             assert_eq!(
                 reference_msm(&g1, &scalars, plan),
@@ -96,7 +104,10 @@ mod tests {
         let p = G1Projective::rand(&mut rng).into_affine();
         let bases = [G1Affine::zero(), p, p];
         let scalars = [Fr::rand(&mut rng), Fr::from(0u64), Fr::from(3u64)];
-        assert_eq!(reference_msm(&bases, &scalars, MsmPlan::for_len(3)), p * Fr::from(3u64));
+        assert_eq!(
+            reference_msm(&bases, &scalars, MsmPlan::for_len(3)),
+            p * Fr::from(3u64)
+        );
     }
 
     #[test]

@@ -360,7 +360,10 @@ pub(crate) mod tests {
 
     /// The file as `powersoftau new` + contributions leave it: without sections 12..15.
     pub(crate) fn strip_lagrange(bytes: &[u8]) -> Vec<u8> {
-        let kept: Vec<_> = sections(bytes).into_iter().filter(|(id, _)| *id < 12).collect();
+        let kept: Vec<_> = sections(bytes)
+            .into_iter()
+            .filter(|(id, _)| *id < 12)
+            .collect();
         container(b"ptau", &kept)
     }
 
@@ -408,7 +411,10 @@ pub(crate) mod tests {
         // Partly prepared: 12 without 13.
         let s: Vec<_> = base.iter().filter(|(id, _)| *id != 13).cloned().collect();
         let err = Ptau::parse(&container(b"ptau", &s)).err().unwrap();
-        assert!(matches!(err, FormatError::MissingSection { id: 13, .. }), "{err}");
+        assert!(
+            matches!(err, FormatError::MissingSection { id: 13, .. }),
+            "{err}"
+        );
         // A missing monomial section.
         let s: Vec<_> = base.iter().filter(|(id, _)| *id != 4).cloned().collect();
         assert!(Ptau::parse(&container(b"ptau", &s)).is_err());
@@ -435,10 +441,13 @@ pub(crate) mod tests {
         assert!(ptau.raw(PtauSection::TauG1, 0..8).is_err(), "7 points only");
         assert_eq!(ptau.raw(PtauSection::TauG2, 1..3).unwrap().len(), 256);
         assert!(ptau.g1(PtauSection::TauG2, 0..1).is_err());
-        assert!(ptau
-            .g2(PtauSection::TauG1, 0..1, PointCheck::Full)
-            .is_err());
-        assert_eq!(ptau.bytes_after(PtauSection::LagrangeBetaTauG1).unwrap().len(), 0);
+        assert!(ptau.g2(PtauSection::TauG1, 0..1, PointCheck::Full).is_err());
+        assert_eq!(
+            ptau.bytes_after(PtauSection::LagrangeBetaTauG1)
+                .unwrap()
+                .len(),
+            0
+        );
         assert_eq!(
             &ptau.bytes_after(PtauSection::TauG1).unwrap()[..4],
             &3u32.to_le_bytes(),

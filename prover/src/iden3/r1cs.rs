@@ -208,7 +208,10 @@ mod tests {
         let bytes = write_r1cs(&r1cs, public, Vec::new()).unwrap();
         let (header, back) = read_r1cs(&bytes).unwrap();
         assert_eq!(header.n_wires as usize, r1cs.num_variables());
-        assert_eq!((header.n_pub_out, header.n_pub_in, header.n_prv_in), (public, 0, 0));
+        assert_eq!(
+            (header.n_pub_out, header.n_pub_in, header.n_prv_in),
+            (public, 0, 0)
+        );
         assert_eq!(header.n_constraints as usize, r1cs.num_constraints());
         assert_eq!(back.num_instance_variables, r1cs.num_instance_variables);
         // Row by row, the same linear combinations (up to term order).
@@ -236,6 +239,9 @@ mod tests {
         };
         let (_, back) = read_r1cs(&write_r1cs(&r1cs, 0, Vec::new()).unwrap()).unwrap();
         assert_eq!(back.matrices[0][0], vec![(Fr::from(3u64), 1)]);
-        assert!(write_r1cs(&r1cs, 2, Vec::new()).is_err(), "more outputs than public variables");
+        assert!(
+            write_r1cs(&r1cs, 2, Vec::new()).is_err(),
+            "more outputs than public variables"
+        );
     }
 }

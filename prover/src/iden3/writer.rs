@@ -52,7 +52,9 @@ impl<W: Write> ContainerWriter<W> {
     /// closed with [`SectionWriter::end`].
     pub fn begin(&mut self, id: u32, size: u64) -> io::Result<SectionWriter<'_, W>> {
         if self.open {
-            return Err(invalid("a section was begun before the previous one ended".into()));
+            return Err(invalid(
+                "a section was begun before the previous one ended".into(),
+            ));
         }
         if self.written == self.declared {
             return Err(invalid(format!(

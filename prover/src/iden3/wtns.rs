@@ -33,7 +33,10 @@ pub fn read_wtns(data: &[u8]) -> Result<Vec<Fr>> {
 /// Writes a full witness (wire 0 first) as a `.wtns`, version 2, as circom's calculator does.
 pub fn write_wtns<W: Write>(witness: &[Fr], out: W) -> std::io::Result<W> {
     let count = u32::try_from(witness.len()).map_err(|_| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, "a witness of 2^32 values or more")
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "a witness of 2^32 values or more",
+        )
     })?;
     let mut w = ContainerWriter::new(out, b"wtns", 2, 2)?;
     let mut header = Vec::with_capacity(40);

@@ -163,7 +163,11 @@ fn point_error(what: &'static str, index: usize, e: layout::LayoutError) -> Form
 }
 
 /// Decodes and validates `count` G1 points, in parallel.
-pub(crate) fn read_g1_points(r: &mut Reader<'_>, count: u64, what: &'static str) -> Result<Vec<G1Affine>> {
+pub(crate) fn read_g1_points(
+    r: &mut Reader<'_>,
+    count: u64,
+    what: &'static str,
+) -> Result<Vec<G1Affine>> {
     r.expect_records(count, G1_AFFINE_BYTES as u64)?;
     r.take(count * G1_AFFINE_BYTES as u64)?
         .par_chunks_exact(G1_AFFINE_BYTES)

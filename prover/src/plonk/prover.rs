@@ -227,7 +227,11 @@ impl<'b> PlonkProver<'b> {
         let [qm, ql, qr, qo, qc] = &self.selector_values;
         let [a, b, c] = &columns;
         let failing = (0..n).find(|&i| {
-            let public_term = if i < key.n_public { public[i] } else { Fr::zero() };
+            let public_term = if i < key.n_public {
+                public[i]
+            } else {
+                Fr::zero()
+            };
             qm[i] * a[i] * b[i] + ql[i] * a[i] + qr[i] * b[i] + qo[i] * c[i] + qc[i] - public_term
                 != Fr::zero()
         });
@@ -237,7 +241,12 @@ impl<'b> PlonkProver<'b> {
         Ok(Wires { columns, public })
     }
 
-    fn rounds(&self, wires: &Wires, blinding: &Blinding, t: &mut StageTimings) -> Result<PlonkProof> {
+    fn rounds(
+        &self,
+        wires: &Wires,
+        blinding: &Blinding,
+        t: &mut StageTimings,
+    ) -> Result<PlonkProof> {
         let key = &self.key;
         let backend = self.backend;
         let n = key.domain_size;
@@ -458,7 +467,9 @@ impl<'b> PlonkProver<'b> {
         for i in 0..n {
             let bw = beta * w;
             numerators.push(
-                (a[i] + bw + gamma) * (b[i] + bw * key.vk.k1 + gamma) * (c[i] + bw * key.vk.k2 + gamma),
+                (a[i] + bw + gamma)
+                    * (b[i] + bw * key.vk.k1 + gamma)
+                    * (c[i] + bw * key.vk.k2 + gamma),
             );
             denominators.push(
                 (a[i] + beta * s1[i] + gamma)
@@ -577,7 +588,11 @@ impl<'b> PlonkProver<'b> {
         let xin = xi.pow([n as u64]);
         let zh = xin - Fr::one();
         let lagrange = lagrange_at(xi, n, public.len().max(1));
-        let eval_pi: Fr = -public.iter().zip(&lagrange).map(|(p, l)| *p * l).sum::<Fr>();
+        let eval_pi: Fr = -public
+            .iter()
+            .zip(&lagrange)
+            .map(|(p, l)| *p * l)
+            .sum::<Fr>();
 
         let betaxi = beta * xi;
         let e2 = (ea + betaxi + gamma)
@@ -711,7 +726,9 @@ mod tests {
         let backend = CpuBackend::new();
         let values = {
             let mut v = backend.upload_scalars(&coefficients).unwrap();
-            (&backend as &dyn Backend).ntt(&mut v, NttOp::Forward).unwrap();
+            (&backend as &dyn Backend)
+                .ntt(&mut v, NttOp::Forward)
+                .unwrap();
             (&backend as &dyn Backend).download_scalars(&v).unwrap()
         };
         // A blinded polynomial agrees with the unblinded one on the domain, and differs off it.

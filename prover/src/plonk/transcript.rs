@@ -32,15 +32,18 @@ impl Transcript {
         match p.xy() {
             None => self.buffer.extend_from_slice(&[0u8; POINT_BYTES]),
             Some((x, y)) => {
-                self.buffer.extend_from_slice(&x.into_bigint().to_bytes_be());
-                self.buffer.extend_from_slice(&y.into_bigint().to_bytes_be());
+                self.buffer
+                    .extend_from_slice(&x.into_bigint().to_bytes_be());
+                self.buffer
+                    .extend_from_slice(&y.into_bigint().to_bytes_be());
             }
         }
     }
 
     /// Appends a scalar.
     pub fn add_scalar(&mut self, s: &Fr) {
-        self.buffer.extend_from_slice(&s.into_bigint().to_bytes_be());
+        self.buffer
+            .extend_from_slice(&s.into_bigint().to_bytes_be());
     }
 
     /// Hashes everything added since the last challenge and clears the list.

@@ -23,7 +23,7 @@ use ark_bn254::{Fr, G1Affine};
 use kiln_host::layout::Form;
 
 use super::PlonkVerifyingKey;
-use crate::iden3::zkey::{exact_size, g1, g2, g1_section};
+use crate::iden3::zkey::{exact_size, g1, g1_section, g2};
 use crate::iden3::{
     fq_modulus, fr_modulus, read_fr_array_in, Container, FileBytes, FormatError, Reader, Result,
 };

@@ -96,7 +96,11 @@ impl Combinations {
     /// of IC / C, and the coefficient section.
     fn add_ab(&mut self, matrix: u32, row: u32, signal: u32, value: Fr) {
         let s = signal as usize;
-        let query = if matrix == 0 { &mut self.a } else { &mut self.b };
+        let query = if matrix == 0 {
+            &mut self.a
+        } else {
+            &mut self.b
+        };
         query[s].push((row, value));
         self.k[matrix as usize][s].push((row, value));
         self.coefficients.push(Coefficient {
@@ -183,10 +187,15 @@ pub fn groth16_setup<W: Write>(
     let beta2_raw = ptau.raw(PtauSection::BetaG2, 0..1).map_err(pt)?;
     let alpha1 = ptau.g1(PtauSection::AlphaTauG1, 0..1).map_err(pt)?[0];
     let beta1 = ptau.g1(PtauSection::BetaTauG1, 0..1).map_err(pt)?[0];
-    let beta2 = ptau.g2(PtauSection::BetaG2, 0..1, PointCheck::Full).map_err(pt)?[0];
+    let beta2 = ptau
+        .g2(PtauSection::BetaG2, 0..1, PointCheck::Full)
+        .map_err(pt)?[0];
     let level = |s| ptau.level(s, power).map_err(pt);
     let tau_l = ptau
-        .g1(PtauSection::LagrangeTauG1, level(PtauSection::LagrangeTauG1)?)
+        .g1(
+            PtauSection::LagrangeTauG1,
+            level(PtauSection::LagrangeTauG1)?,
+        )
         .map_err(pt)?;
     let alpha_l = ptau
         .g1(
@@ -427,18 +436,16 @@ pub fn groth16_setup_files(
     let (header, system) = read_r1cs_file(r1cs).map_err(SetupError::R1cs)?;
     let map = FileBytes::open(ptau).map_err(SetupError::Ptau)?;
     let ptau = Ptau::parse(map.bytes()).map_err(SetupError::Ptau)?;
-    write_file_atomically(out, |w| {
-        groth16_setup(&header, &system, &ptau, w, progress)
-    })
+    write_file_atomically(out, |w| groth16_setup(&header, &system, &ptau, w, progress))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::iden3::zkey::read_zkey;
-    use ark_ec::{CurveGroup, PrimeGroup};
     use crate::setup::ptau::{write_new_ptau, ToxicWaste};
     use crate::setup::NoProgress;
+    use ark_ec::{CurveGroup, PrimeGroup};
     use kiln_host::conformance::seeded_rng;
 
     #[test]
@@ -497,10 +504,7 @@ mod tests {
         assert_eq!(key.a_query[1], (g1 * l(3)).into_affine());
         assert_eq!(key.b_g1_query[2], (g1 * (l(0) + l(1))).into_affine());
         // IC[1] = beta A_1 + alpha B_1 + C_1: A in row 3, C in constraint 1.
-        assert_eq!(
-            key.ic[1],
-            (g1 * (secrets.beta * l(3) + l(1))).into_affine()
-        );
+        assert_eq!(key.ic[1], (g1 * (secrets.beta * l(3) + l(1))).into_affine());
         assert_eq!(key.alpha_g1, (g1 * secrets.alpha).into_affine());
         assert_eq!(key.delta_g2, G2Affine::generator());
 
@@ -523,7 +527,14 @@ mod tests {
         let (header, r1cs) = cubic();
         let err = groth16_setup(&header, &r1cs, &ptau, Vec::new(), &NoProgress).unwrap_err();
         assert!(
-            matches!(err, SetupError::PowerTooSmall { needed: 2, power: 1, .. }),
+            matches!(
+                err,
+                SetupError::PowerTooSmall {
+                    needed: 2,
+                    power: 1,
+                    ..
+                }
+            ),
             "{err}"
         );
         assert!(err.to_string().contains("power 2 or more"), "{err}");

@@ -42,9 +42,15 @@ pub enum SetupError {
     NotPrepared,
     /// The circuit needs a bigger domain than the ptau supports.
     #[error("the circuit needs a domain of 2^{needed} ({rows}), but the powers of tau only goes to 2^{power}: use a powers of tau of power {needed} or more")]
-    PowerTooSmall { needed: u32, power: u32, rows: String },
+    PowerTooSmall {
+        needed: u32,
+        power: u32,
+        rows: String,
+    },
     /// The circuit needs a bigger domain than kiln handles.
-    #[error("the circuit needs a domain of 2^{needed}; kiln's setups and provers go up to 2^{max}")]
+    #[error(
+        "the circuit needs a domain of 2^{needed}; kiln's setups and provers go up to 2^{max}"
+    )]
     DomainTooLarge { needed: u32, max: u32 },
     /// A parameter out of range (a ptau power kiln will not generate).
     #[error("{0}")]
@@ -122,10 +128,7 @@ where
     P: SWCurveConfig<ScalarField = Fr>,
 {
     if terms.len() > 16 {
-        let (b, s): (Vec<_>, Vec<_>) = terms
-            .iter()
-            .map(|(i, s)| (bases[*i as usize], *s))
-            .unzip();
+        let (b, s): (Vec<_>, Vec<_>) = terms.iter().map(|(i, s)| (bases[*i as usize], *s)).unzip();
         return kiln_msm::reference_msm(&b, &s, kiln_msm::MsmPlan::for_len(b.len()));
     }
     let mut acc = Projective::<P>::zero();
@@ -157,7 +160,15 @@ mod tests {
 
     #[test]
     fn log2_matches_snarkjs() {
-        for (v, l) in [(0, 0), (1, 0), (2, 1), (3, 1), (4, 2), (1023, 9), (1024, 10)] {
+        for (v, l) in [
+            (0, 0),
+            (1, 0),
+            (2, 1),
+            (3, 1),
+            (4, 2),
+            (1023, 9),
+            (1024, 10),
+        ] {
             assert_eq!(log2_floor(v), l, "log2({v})");
         }
     }
@@ -179,10 +190,7 @@ mod tests {
                     ((i * 7 % 40) as u32, s)
                 })
                 .collect();
-            let expected: G1Projective = terms
-                .iter()
-                .map(|(i, s)| bases[*i as usize] * s)
-                .sum();
+            let expected: G1Projective = terms.iter().map(|(i, s)| bases[*i as usize] * s).sum();
             assert_eq!(sparse_msm(&bases, &terms), expected, "{len} terms");
         }
     }

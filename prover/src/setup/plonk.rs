@@ -221,7 +221,8 @@ impl PlonkCircuit {
                 qc: Fr::zero(),
             });
         }
-        let to_lc = |row: &[(Fr, usize)]| -> Lc { row.iter().map(|&(v, s)| (s as u32, v)).collect() };
+        let to_lc =
+            |row: &[(Fr, usize)]| -> Lc { row.iter().map(|&(v, s)| (s as u32, v)).collect() };
         let [ma, mb, mc] = &r1cs.matrices;
         for ((ra, rb), rc) in ma.iter().zip(mb).zip(mc) {
             let (la, lb, lc) = (to_lc(ra), to_lc(rb), to_lc(rc));
@@ -248,10 +249,7 @@ impl PlonkCircuit {
     /// The signal ids of wire column `column` (0 = a, 1 = b, 2 = c), one per gate: the key's
     /// sections 4, 5 and 6.
     pub fn wire_map(&self, column: usize) -> Vec<u32> {
-        self.gates
-            .iter()
-            .map(|g| [g.a, g.b, g.c][column])
-            .collect()
+        self.gates.iter().map(|g| [g.a, g.b, g.c][column]).collect()
     }
 
     /// log2 of snarkjs's domain: the gates rounded up to a power of two, at least 8 (the
@@ -320,10 +318,7 @@ fn sigma(circuit: &PlonkCircuit, domain: &Radix2EvaluationDomain<Fr>, k1: Fr, k2
     let mut first: Vec<Option<usize>> = vec![None; vars];
     let mut w = Fr::one();
     for i in 0..n {
-        let signals = circuit
-            .gates
-            .get(i)
-            .map_or([0, 0, 0], |g| [g.a, g.b, g.c]);
+        let signals = circuit.gates.get(i).map_or([0, 0, 0], |g| [g.a, g.b, g.c]);
         for (column, (s, k)) in signals.iter().zip([Fr::one(), k1, k2]).enumerate() {
             let s = *s as usize;
             let p = column * n + i;
@@ -345,7 +340,11 @@ fn sigma(circuit: &PlonkCircuit, domain: &Radix2EvaluationDomain<Fr>, k1: Fr, k2
 
 /// The bytes of one polynomial section entry: the coefficients of the polynomial taking
 /// `evals` on the domain, then its evaluations on the 4n-point domain, Montgomery form.
-fn p4(evals: &[Fr], domain: &Radix2EvaluationDomain<Fr>, domain4: &Radix2EvaluationDomain<Fr>) -> Vec<u8> {
+fn p4(
+    evals: &[Fr],
+    domain: &Radix2EvaluationDomain<Fr>,
+    domain4: &Radix2EvaluationDomain<Fr>,
+) -> Vec<u8> {
     let coefficients = domain.ifft(evals);
     let evals4 = domain4.fft(&coefficients);
     let mut out = layout::scalars_to_bytes(&coefficients, Form::Montgomery);
@@ -418,9 +417,7 @@ pub fn plonk_setup_circuit<W: Write>(
             ptau.level(PtauSection::LagrangeTauG1, power).map_err(pt)?,
         )
         .map_err(pt)?;
-    let srs = ptau
-        .raw(PtauSection::TauG1, 0..n as u64 + 6)
-        .map_err(pt)?;
+    let srs = ptau.raw(PtauSection::TauG1, 0..n as u64 + 6).map_err(pt)?;
     let x_2 = ptau.raw(PtauSection::TauG2, 1..2).map_err(pt)?;
     progress.advance(n as u64);
     let (k1, k2) = plonk_k1_k2(power);
@@ -445,7 +442,10 @@ pub fn plonk_setup_circuit<W: Write>(
     }
 
     let n_public_polys = circuit.n_public.max(1) as usize;
-    progress.start("gate, wiring and Lagrange polynomials", 8 + n_public_polys as u64);
+    progress.start(
+        "gate, wiring and Lagrange polynomials",
+        8 + n_public_polys as u64,
+    );
     let selectors: [fn(&PlonkGate) -> Fr; 5] = [|g| g.qm, |g| g.ql, |g| g.qr, |g| g.qo, |g| g.qc];
     let mut commitments = Vec::with_capacity(8);
     for (i, select) in selectors.iter().enumerate() {
@@ -684,7 +684,8 @@ mod tests {
         let n = 8usize;
         let domain = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
         let g1 = G1Projective::generator();
-        let read_fr = |b: &[u8]| layout::fr_from_bytes(b.try_into().unwrap(), Form::Montgomery).unwrap();
+        let read_fr =
+            |b: &[u8]| layout::fr_from_bytes(b.try_into().unwrap(), Form::Montgomery).unwrap();
 
         let mut header2 = c.section(2, "header").unwrap();
         let hb = header2.take(796).unwrap();
@@ -704,12 +705,22 @@ mod tests {
             assert_eq!(e, poly.evaluate(&domain4.element(j)), "4n evaluation {j}");
         }
         let qm_commitment = layout::g1_from_bytes(hb[156..220].try_into().unwrap()).unwrap();
-        assert_eq!(qm_commitment, (g1 * poly.evaluate(&secrets.tau)).into_affine());
+        assert_eq!(
+            qm_commitment,
+            (g1 * poly.evaluate(&secrets.tau)).into_affine()
+        );
         // The public input Lagrange polynomial L_0.
-        let l0_body = c.section(13, "lagrange").unwrap().take(5 * n as u64 * 32).unwrap();
+        let l0_body = c
+            .section(13, "lagrange")
+            .unwrap()
+            .take(5 * n as u64 * 32)
+            .unwrap();
         let l0: Vec<Fr> = l0_body[..n * 32].chunks(32).map(read_fr).collect();
         let l0 = DensePolynomial::from_coefficients_vec(l0);
-        assert_eq!(l0.evaluate(&secrets.tau), lagrange_by_definition(secrets.tau, 3, 0));
+        assert_eq!(
+            l0.evaluate(&secrets.tau),
+            lagrange_by_definition(secrets.tau, 3, 0)
+        );
         // The monomial SRS and X_2 are the ptau's.
         let srs = c.section(14, "srs").unwrap();
         assert_eq!(srs.remaining(), (n + 6) * 64);
@@ -727,9 +738,13 @@ mod tests {
         let ptau = Ptau::parse(&ptau_bytes).unwrap();
         let r1cs = system(vec![[vec![(1, 1)], vec![(1, 1)], vec![(1, 1)]]], 2, 1);
         let err = plonk_setup(&header(2, 1, 1), &r1cs, &ptau, Vec::new(), &NoProgress).unwrap_err();
-        assert!(matches!(err, SetupError::PowerTooSmall { needed: 3, .. }), "{err}");
+        assert!(
+            matches!(err, SetupError::PowerTooSmall { needed: 3, .. }),
+            "{err}"
+        );
         let empty = system(vec![], 1, 0);
-        let err = plonk_setup(&header(1, 0, 0), &empty, &ptau, Vec::new(), &NoProgress).unwrap_err();
+        let err =
+            plonk_setup(&header(1, 0, 0), &empty, &ptau, Vec::new(), &NoProgress).unwrap_err();
         assert!(matches!(err, SetupError::Circuit(_)), "{err}");
     }
 }

@@ -98,8 +98,10 @@ pub fn write_new_ptau<W: Write>(
     let g2_total = (3 * n) as u64;
     // A table for every point of the file would be large at big powers; the window size it
     // buys stops mattering long before.
-    let g1 = BatchMulPreprocessing::new(G1Projective::generator(), (g1_total as usize).min(1 << 20));
-    let g2 = BatchMulPreprocessing::new(G2Projective::generator(), (g2_total as usize).min(1 << 20));
+    let g1 =
+        BatchMulPreprocessing::new(G1Projective::generator(), (g1_total as usize).min(1 << 20));
+    let g2 =
+        BatchMulPreprocessing::new(G2Projective::generator(), (g2_total as usize).min(1 << 20));
 
     let mut w = ContainerWriter::new(out, b"ptau", 1, 11)?;
     let mut header = Vec::with_capacity(44);
@@ -222,10 +224,10 @@ pub(crate) fn lagrange_by_definition(x: Fr, p: u32, i: usize) -> Fr {
 mod tests {
     use super::*;
     use crate::iden3::ptau::Ptau;
-    use ark_ff::Field;
     use crate::setup::NoProgress;
     use ark_bn254::{G1Affine, G2Affine};
     use ark_ec::CurveGroup;
+    use ark_ff::Field;
     use kiln_host::conformance::seeded_rng;
     use kiln_host::layout::PointCheck;
 
@@ -257,10 +259,16 @@ mod tests {
         for i in 0..n as usize {
             let t = s.tau.pow([i as u64]);
             assert_eq!(tau_g2[i], (g2 * t).into_affine(), "tauG2[{i}]");
-            assert_eq!(alpha[i], (g1 * (s.alpha * t)).into_affine(), "alphaTauG1[{i}]");
+            assert_eq!(
+                alpha[i],
+                (g1 * (s.alpha * t)).into_affine(),
+                "alphaTauG1[{i}]"
+            );
             assert_eq!(beta[i], (g1 * (s.beta * t)).into_affine(), "betaTauG1[{i}]");
         }
-        let beta_g2 = ptau.g2(PtauSection::BetaG2, 0..1, PointCheck::Full).unwrap();
+        let beta_g2 = ptau
+            .g2(PtauSection::BetaG2, 0..1, PointCheck::Full)
+            .unwrap();
         assert_eq!(beta_g2[0], (g2 * s.beta).into_affine());
         // No contributions recorded.
         let c = crate::iden3::Container::parse(&bytes, b"ptau", "ptau", 1).unwrap();
@@ -300,12 +308,18 @@ mod tests {
             let tau_g2: Vec<G2Affine> = ptau
                 .g2(PtauSection::LagrangeTauG2, range.clone(), PointCheck::Full)
                 .unwrap();
-            let alpha: Vec<G1Affine> = ptau.g1(PtauSection::LagrangeAlphaTauG1, range.clone()).unwrap();
+            let alpha: Vec<G1Affine> = ptau
+                .g1(PtauSection::LagrangeAlphaTauG1, range.clone())
+                .unwrap();
             let beta: Vec<G1Affine> = ptau.g1(PtauSection::LagrangeBetaTauG1, range).unwrap();
             for i in 0..n {
                 let l = lagrange_by_definition(s.tau, p, i);
                 assert_eq!(tau_g2[i], (g2 * l).into_affine(), "G2 level {p}, L_{i}");
-                assert_eq!(alpha[i], (g1 * (s.alpha * l)).into_affine(), "alpha level {p}");
+                assert_eq!(
+                    alpha[i],
+                    (g1 * (s.alpha * l)).into_affine(),
+                    "alpha level {p}"
+                );
                 assert_eq!(beta[i], (g1 * (s.beta * l)).into_affine(), "beta level {p}");
             }
         }
@@ -316,6 +330,10 @@ mod tests {
         let s = ToxicWaste::random(&mut seeded_rng("ptau limit"));
         let err = write_new_ptau(std::io::sink(), PTAU_NEW_MAX_POWER + 1, &s, &NoProgress);
         assert!(matches!(err, Err(SetupError::Parameter(_))), "{err:?}");
-        assert_eq!(format!("{s:?}"), "ToxicWaste { .. }", "secrets never printed");
+        assert_eq!(
+            format!("{s:?}"),
+            "ToxicWaste { .. }",
+            "secrets never printed"
+        );
     }
 }
