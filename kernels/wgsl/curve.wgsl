@@ -98,75 +98,92 @@ fn CURVE_set_q(q: CURVE_xyzz) {
     CR[CR_ZZZ2] = q.zzz;
 }
 
-// P + Q for an affine Q (the bucket accumulation step).
-fn CURVE_add_affine(p: CURVE_xyzz, q: CURVE_affine) -> CURVE_xyzz {
-    if (CURVE_affine_is_zero(q)) {
+// The point operations, as `CURVE_op`'s first argument.
+const CURVE_ADD: u32 = 0u; // P + Q, both XYZZ
+const CURVE_MADD: u32 = 1u; // P + Q, Q affine (ZZ = ZZZ = 1)
+const CURVE_DBL: u32 = 2u; // 2 P
+const CURVE_MDBL: u32 = 3u; // 2 Q, Q affine and finite
+
+// Every point operation goes through here, and this holds the only call of `CURVE_run`: Mesa
+// inlines each call, so a kernel carries one copy of the interpreter (and of the field
+// multiplication inside it) per call site of this function, not one per formula and special
+// case. An addition is two programs, with the special cases decided between them: P = Q runs a
+// doubling instead of the second half, P = -Q gives infinity.
+fn CURVE_op(kind: u32, p: CURVE_xyzz, q: CURVE_xyzz) -> CURVE_xyzz {
+    let adding = kind <= CURVE_MADD;
+    if (adding && CURVE_is_zero(q)) {
         return p;
     }
-    if (CURVE_is_zero(p)) {
-        return CURVE_from_affine(q);
-    }
-    CURVE_set_p(p);
-    CR[CR_X2] = q.x;
-    CR[CR_Y2] = q.y;
-    CURVE_run(PROG_MADD_A);
-    if (CF_is_zero(CR[CR_P])) {
-        if (CF_is_zero(CR[CR_R])) {
-            CURVE_run(PROG_MDBL);
-            return CURVE_get_p();
-        }
-        return CURVE_zero();
-    }
-    CURVE_run(PROG_MADD_B);
-    return CURVE_get_p();
-}
-
-// 2 * P.
-fn CURVE_double(p: CURVE_xyzz) -> CURVE_xyzz {
-    CURVE_set_p(p);
-    CURVE_run(PROG_DBL);
-    return CURVE_get_p();
-}
-
-// 2 * (x, y) for a finite affine point.
-fn CURVE_double_affine(a: CURVE_affine) -> CURVE_xyzz {
-    CR[CR_X2] = a.x;
-    CR[CR_Y2] = a.y;
-    CURVE_run(PROG_MDBL);
-    return CURVE_get_p();
-}
-
-// P + Q, both XYZZ (combining partial bucket sums). P = Q falls back to doubling.
-fn CURVE_add(p: CURVE_xyzz, q: CURVE_xyzz) -> CURVE_xyzz {
-    if (CURVE_is_zero(q)) {
-        return p;
-    }
-    if (CURVE_is_zero(p)) {
+    if (adding && CURVE_is_zero(p)) {
         return q;
     }
     CURVE_set_p(p);
     CURVE_set_q(q);
-    CURVE_run(PROG_ADD_A);
-    if (CF_is_zero(CR[CR_P])) {
-        if (CF_is_zero(CR[CR_R])) {
-            CURVE_set_p(p);
-            CURVE_run(PROG_DBL);
-            return CURVE_get_p();
+    var prog = PROG_DBL;
+    switch (kind) {
+        case 0u: {
+            prog = PROG_ADD_A;
         }
-        return CURVE_zero();
+        case 1u: {
+            prog = PROG_MADD_A;
+        }
+        case 3u: {
+            prog = PROG_MDBL;
+        }
+        default: {}
     }
-    CURVE_run(PROG_ADD_B);
+    for (var step = CURVE_opaque_zero(); step < 2u; step++) {
+        CURVE_run(prog);
+        if (!adding || step == 1u) {
+            break;
+        }
+        if (CF_is_zero(CR[CR_P])) {
+            if (!CF_is_zero(CR[CR_R])) {
+                return CURVE_zero();
+            }
+            if (kind == CURVE_ADD) {
+                CURVE_set_p(p);
+                prog = PROG_DBL;
+            } else {
+                prog = PROG_MDBL;
+            }
+        } else {
+            prog = select(PROG_MADD_B, PROG_ADD_B, kind == CURVE_ADD);
+        }
+    }
     return CURVE_get_p();
 }
 
-// k * P for a small k (bit by bit from the top, `bits` bits).
+// P + Q for an affine Q (the bucket accumulation step).
+fn CURVE_add_affine(p: CURVE_xyzz, q: CURVE_affine) -> CURVE_xyzz {
+    return CURVE_op(CURVE_MADD, p, CURVE_from_affine(q));
+}
+
+// 2 * P.
+fn CURVE_double(p: CURVE_xyzz) -> CURVE_xyzz {
+    return CURVE_op(CURVE_DBL, p, p);
+}
+
+// 2 * (x, y) for a finite affine point.
+fn CURVE_double_affine(a: CURVE_affine) -> CURVE_xyzz {
+    return CURVE_op(CURVE_MDBL, CURVE_zero(), CURVE_from_affine(a));
+}
+
+// P + Q, both XYZZ (combining partial bucket sums).
+fn CURVE_add(p: CURVE_xyzz, q: CURVE_xyzz) -> CURVE_xyzz {
+    return CURVE_op(CURVE_ADD, p, q);
+}
+
+// k * P for a small k (bit by bit from the top, `bits` bits): one `CURVE_op` call for the
+// doublings and additions both, step 2i doubling and step 2i - 1 adding for bit i - 1.
 fn CURVE_mul_small(p: CURVE_xyzz, k: u32, bits: u32) -> CURVE_xyzz {
     var acc = CURVE_zero();
-    for (var i = bits + CURVE_opaque_zero(); i > 0u; i--) {
-        acc = CURVE_double(acc);
-        if (((k >> (i - 1u)) & 1u) == 1u) {
-            acc = CURVE_add(acc, p);
+    for (var s = 2u * bits + CURVE_opaque_zero(); s > 0u; s--) {
+        let add = (s & 1u) == 1u;
+        if (add && ((k >> (s / 2u)) & 1u) == 0u) {
+            continue;
         }
+        acc = CURVE_op(select(CURVE_DBL, CURVE_ADD, add), acc, p);
     }
     return acc;
 }

@@ -209,9 +209,23 @@ fn reduce(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     let end = min(first + len, nb + 1u);
     var running = CURVE_zero();
     var sum = CURVE_zero();
-    for (var b = end; b > first; b--) {
-        running = CURVE_add(running, load_bucket(wl * nb + b - 2u));
-        sum = CURVE_add(sum, running);
+    // Buckets end-1 down to first: running += bucket, then sum += running. Both additions share
+    // one call (even steps the first, odd steps the second), because each call site is a whole
+    // inlined copy of the curve interpreter (curve.wgsl).
+    for (var s = 2u * (end - first); s > 0u; s--) {
+        let to_running = (s & 1u) == 0u;
+        var x = sum;
+        var y = running;
+        if (to_running) {
+            x = running;
+            y = load_bucket(wl * nb + first + s / 2u - 2u);
+        }
+        let r = CURVE_add(x, y);
+        if (to_running) {
+            running = r;
+        } else {
+            sum = r;
+        }
     }
     // Buckets first..end-1 weigh (first - 1) more than the running sum counted.
     sum = CURVE_add(sum, CURVE_mul_small(running, first - 1u, c));
