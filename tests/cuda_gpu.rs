@@ -88,15 +88,7 @@ fn gpu_conformance_suite_at_every_size() {
     println!("seed {seed:#x} (replay with KILN_SEED={seed:#x})");
     for log_size in log_sizes() {
         let outcomes = run_selftest(&backend, SelftestConfig { log_size, seed }, |o| {
-            println!(
-                "{} {:<15} {:<32} n={:<9} {:>10.3} ms (reference {:.3} ms)",
-                if o.passed() { "PASS" } else { "FAIL" },
-                o.op,
-                o.case,
-                o.n,
-                o.backend_time.as_secs_f64() * 1e3,
-                o.reference_time.as_secs_f64() * 1e3
-            )
+            println!("{o}")
         })
         .unwrap();
         let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();

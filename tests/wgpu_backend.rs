@@ -43,14 +43,7 @@ fn shared() -> &'static WgpuBackend {
 
 fn assert_all_passed(what: &str, outcomes: &[CheckOutcome]) {
     for o in outcomes {
-        println!(
-            "{what}: {} {} n={} {} ({:?})",
-            if o.passed() { "PASS" } else { "FAIL" },
-            o.op,
-            o.n,
-            o.case,
-            o.backend_time
-        );
+        println!("{what}: {o}");
     }
     let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
     assert!(failed.is_empty(), "{what}: {failed:#?}");

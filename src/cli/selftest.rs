@@ -4,8 +4,6 @@ use std::process::ExitCode;
 
 use kiln_host::conformance::{fresh_seed, run_selftest, SelftestConfig};
 
-use super::table::ms;
-
 pub fn run(backend_name: &str, log_size: u32, seed: Option<u64>) -> anyhow::Result<ExitCode> {
     let backend = super::open_backend(Some(backend_name))?;
     let seed = seed.unwrap_or_else(fresh_seed);
@@ -24,18 +22,7 @@ pub fn run(backend_name: &str, log_size: u32, seed: Option<u64>) -> anyhow::Resu
     );
     println!();
     let outcomes = run_selftest(&*backend, SelftestConfig { log_size, seed }, |o| {
-        let status = if o.passed() { "PASS" } else { "FAIL" };
-        println!(
-            "{status}  {:<15} {:<32} n={:<8} {:>12}  (reference {})",
-            o.op,
-            o.case,
-            o.n,
-            ms(o.backend_time),
-            ms(o.reference_time)
-        );
-        if let Some(m) = &o.mismatch {
-            println!("      {m}");
-        }
+        println!("{o}")
     })?;
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
     println!();
