@@ -79,5 +79,16 @@ pub enum TransportError {
     Aborted(&'static str),
 }
 
+impl TransportError {
+    /// The bytes that could not be allocated, when this is card memory running out: callers
+    /// above the transport report it as out of memory rather than as a device fault.
+    pub fn out_of_memory_bytes(&self) -> Option<u64> {
+        match self {
+            TransportError::OutOfMemory { needed, .. } => Some(*needed),
+            _ => None,
+        }
+    }
+}
+
 /// Result alias of this crate.
 pub type Result<T, E = TransportError> = std::result::Result<T, E>;

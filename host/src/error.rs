@@ -46,5 +46,27 @@ pub enum Error {
     Layout(#[from] crate::layout::LayoutError),
 }
 
+impl Error {
+    /// A device's failure of `op`: [`Error::OutOfMemory`] where the device reported the bytes it
+    /// could not get, [`Error::Device`] otherwise. For device layers whose own error type knows
+    /// which of its failures are memory exhaustion (the FPGA card's transport).
+    pub fn from_device(
+        op: &'static str,
+        out_of_memory_bytes: Option<u64>,
+        failure: impl std::fmt::Display,
+    ) -> Self {
+        match out_of_memory_bytes {
+            Some(needed_bytes) => Error::OutOfMemory {
+                what: format!("{op} ({failure})"),
+                needed_bytes,
+            },
+            None => Error::Device {
+                op,
+                message: failure.to_string(),
+            },
+        }
+    }
+}
+
 /// Result alias used throughout the host crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

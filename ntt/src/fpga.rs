@@ -55,16 +55,7 @@ impl NttStats {
 
 /// Maps a card error to the seam's error type.
 pub fn device_error(op: &'static str, e: TransportError) -> Error {
-    match e {
-        TransportError::OutOfMemory { needed, .. } => Error::OutOfMemory {
-            what: format!("{op} on the card"),
-            needed_bytes: needed,
-        },
-        other => Error::Device {
-            op,
-            message: other.to_string(),
-        },
-    }
+    Error::from_device(op, e.out_of_memory_bytes(), e)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
