@@ -88,151 +88,112 @@ fn the_circuit_shape_does_not_depend_on_the_batch() {
     );
 }
 
-/// Each bad batch: what the engine must say, and the circuit must be unsatisfiable.
-fn assert_rejected(
-    shape: &Shape,
-    state: &State,
-    batch: &Batch,
-    expected: impl Fn(&Rejection) -> bool,
-    what: &str,
-) {
-    let err = engine::apply(shape, state, batch).expect_err(what);
-    assert!(expected(&err), "{what}: the engine said {err}");
-    let (satisfied, _, _) = circuit_run(shape, state, batch);
-    assert!(
-        !satisfied,
-        "{what}: the circuit is satisfied by a batch the engine rejects ({err})"
-    );
+/// A bad batch: how to make it from a good one, and which rejections the engine may give.
+struct BadBatch {
+    what: &'static str,
+    mutate: Box<dyn Fn(&mut Batch)>,
+    expected: fn(&Rejection) -> bool,
+}
+
+fn bad(
+    what: &'static str,
+    mutate: impl Fn(&mut Batch) + 'static,
+    expected: fn(&Rejection) -> bool,
+) -> BadBatch {
+    BadBatch {
+        what,
+        mutate: Box::new(mutate),
+        expected,
+    }
 }
 
 #[test]
 fn rejected_batches_have_no_satisfying_witness() {
     let (shape, state, batch) = small_demo("rejections");
     let first = batch.trades[0];
-
-    let mut b = batch.clone();
-    b.market.timestamp = b.time - 61;
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| matches!(e, Rejection::StalePrice { .. }),
-        "a stale price",
-    );
-
-    let mut b = batch.clone();
-    b.market.timestamp = b.time + 1;
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| matches!(e, Rejection::StalePrice { .. }),
-        "a price from the future",
-    );
-
-    let mut b = batch.clone();
-    b.trades[0].price = 0;
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| matches!(e, Rejection::OutOfRange { .. }),
-        "a zero price",
-    );
-
-    let mut b = batch.clone();
-    b.trades[0].quantity = 0;
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| matches!(e, Rejection::OutOfRange { .. }),
-        "a zero quantity",
-    );
-
-    let mut b = batch.clone();
-    b.market.spot = 0;
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| matches!(e, Rejection::OutOfRange { .. }),
-        "a zero spot",
-    );
-
-    let mut b = batch.clone();
-    b.trades[0].seller = first.buyer;
-    b.trades[0].seller_slot = (first.buyer_slot + 1) % shape.slots;
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| matches!(e, Rejection::Invalid { .. }),
-        "a self trade",
-    );
-
-    // A trade far beyond any account's collateral.
-    let mut b = batch.clone();
-    b.trades.truncate(1);
-    b.trades[0] = Trade {
-        quantity: (1 << 31) - 1,
-        instrument: Instrument::Perpetual,
-        price: 1 << 40,
-        ..first
+    let stale = |e: &Rejection| matches!(e, Rejection::StalePrice { .. });
+    let out_of_range = |e: &Rejection| matches!(e, Rejection::OutOfRange { .. });
+    let unaffordable = |e: &Rejection| {
+        matches!(
+            e,
+            Rejection::InsufficientMargin { .. } | Rejection::Invalid { .. }
+        )
     };
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| {
-            matches!(
-                e,
-                Rejection::InsufficientMargin { .. } | Rejection::Invalid { .. }
-            )
-        },
-        "an unaffordable trade",
-    );
-
-    // Liquidating a healthy account.
-    let mut b = batch.clone();
-    b.liquidations.push(first.buyer);
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| {
-            matches!(
-                e,
-                Rejection::LiquidationOfHealthyAccount { .. }
-                    | Rejection::InsufficientMargin { .. }
-            )
-        },
-        "liquidating a healthy account",
-    );
-
-    // Not liquidating the account under water while it trades.
-    let under = shape.accounts - 1;
-    let mut b = batch.clone();
-    b.liquidations.clear();
-    b.trades[0] = Trade {
-        buyer: under,
-        buyer_slot: 1,
-        instrument: Instrument::Perpetual,
-        ..first
-    };
-    if b.trades[0].seller == under {
-        b.trades[0].seller = (under + 1) % shape.accounts;
+    let (slots, accounts) = (shape.slots, shape.accounts);
+    let under_water = accounts - 1;
+    let cases = [
+        bad("a stale price", |b| b.market.timestamp = b.time - 61, stale),
+        bad(
+            "a price from the future",
+            |b| b.market.timestamp = b.time + 1,
+            stale,
+        ),
+        bad("a zero price", |b| b.trades[0].price = 0, out_of_range),
+        bad(
+            "a zero quantity",
+            |b| b.trades[0].quantity = 0,
+            out_of_range,
+        ),
+        bad("a zero spot", |b| b.market.spot = 0, out_of_range),
+        bad(
+            "a self trade",
+            move |b| {
+                b.trades[0].seller = first.buyer;
+                b.trades[0].seller_slot = (first.buyer_slot + 1) % slots;
+            },
+            |e| matches!(e, Rejection::Invalid { .. }),
+        ),
+        bad(
+            "a trade far beyond any account's collateral",
+            move |b| {
+                b.trades.truncate(1);
+                b.trades[0] = Trade {
+                    quantity: (1 << 31) - 1,
+                    instrument: Instrument::Perpetual,
+                    price: 1 << 40,
+                    ..first
+                };
+            },
+            unaffordable,
+        ),
+        bad(
+            "liquidating a healthy account",
+            move |b| b.liquidations.push(first.buyer),
+            |e| {
+                matches!(
+                    e,
+                    Rejection::LiquidationOfHealthyAccount { .. }
+                        | Rejection::InsufficientMargin { .. }
+                )
+            },
+        ),
+        bad(
+            "a trade by an account under water, not liquidated",
+            move |b| {
+                b.liquidations.clear();
+                b.trades[0] = Trade {
+                    buyer: under_water,
+                    buyer_slot: 1,
+                    instrument: Instrument::Perpetual,
+                    ..first
+                };
+                if b.trades[0].seller == under_water {
+                    b.trades[0].seller = (under_water + 1) % accounts;
+                }
+            },
+            unaffordable,
+        ),
+    ];
+    for case in cases {
+        let mut b = batch.clone();
+        (case.mutate)(&mut b);
+        let what = case.what;
+        let err = engine::apply(&shape, &state, &b).expect_err(what);
+        assert!((case.expected)(&err), "{what}: the engine said {err}");
+        let (satisfied, _, _) = circuit_run(&shape, &state, &b);
+        assert!(
+            !satisfied,
+            "{what}: the circuit is satisfied by a batch the engine rejects ({err})"
+        );
     }
-    assert_rejected(
-        &shape,
-        &state,
-        &b,
-        |e| {
-            matches!(
-                e,
-                Rejection::InsufficientMargin { .. } | Rejection::Invalid { .. }
-            )
-        },
-        "a trade by an account under water",
-    );
 }
