@@ -147,15 +147,15 @@ pub fn prove_and_report(
     for (k, (s, mark)) in batch.market.series.iter().zip(&o.marks).enumerate() {
         let expired = s.expiry <= batch.time;
         println!(
-            "  series {k}: {} strike {} {}: Black-Scholes mark {}",
+            "  series {k}: {} strike {}: Black-Scholes mark {}{}",
             if s.put { "put " } else { "call" },
             to_f64(s.strike.into(), PRICE_FRAC),
+            decimal(*mark, PRICE_FRAC),
             if expired {
-                "(expired: settled at its payoff)"
+                " (expired: settled at its payoff)"
             } else {
                 ""
-            },
-            decimal(*mark, PRICE_FRAC)
+            }
         );
     }
     let fund_before = to_f64(state.insurance_fund, VALUE_FRAC);
