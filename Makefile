@@ -29,7 +29,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
 .PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check sim synth bench-fpga
-.PHONY: gpu-bundle test-gpu bench-gpu test-wgpu bench-batch
+.PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch
 
 setup: setup-toolchain setup-apt setup-pip setup-npm
 
@@ -182,3 +182,11 @@ test-gpu:
 # The CUDA figures of BENCHMARKS.md (benches/gpu/bench.sh writes target/gpu-bench/BENCHMARKS-cuda.md).
 bench-gpu:
 	benches/gpu/bench.sh $(GPU_BUNDLE) $(CURDIR)/target/gpu-bench
+
+# A short GPU lease: the selftest and GPU tests, the issue's headline figures (MSM G1 2^20 and
+# 2^24, NTT to 2^24), then larger sizes, each step skipped when GPU_BUDGET_S has too little left;
+# logs, JSON, summary.txt and BENCHMARKS-cuda.md in GPU_SESSION_OUT (benches/gpu/session.sh).
+GPU_BUDGET_S ?= 480
+GPU_SESSION_OUT ?= $(CURDIR)/target/gpu-session
+gpu-session:
+	benches/gpu/session.sh $(GPU_BUNDLE) $(GPU_SESSION_OUT) $(GPU_BUDGET_S)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The CUDA section of BENCHMARKS.md from a bench.sh output folder: kiln bench's JSON (resident
+"""The CUDA section of BENCHMARKS.md from a bench.sh or session.sh output folder: kiln bench's JSON (resident
 data, arkworks in the same run) and criterion's estimates (transfers included, cpu backend in the
 same run). Medians in milliseconds."""
 import json
@@ -8,19 +8,28 @@ import sys
 
 out = sys.argv[1] if len(sys.argv) > 1 else "target/gpu-bench"
 
+OP_ORDER = ["msm-g1", "msm-g2", "ntt", "groth16"]
+
 def kiln_bench():
+    """Rows of every `kiln bench --json` report in the folder (bench.sh writes one per op,
+    session.sh one per step), in op order then size."""
     rows = []
     device = None
-    for op in ["msm-g1", "msm-g2", "ntt", "groth16"]:
-        path = os.path.join(out, op + ".json")
-        if not os.path.exists(path):
+    for name in sorted(os.listdir(out)):
+        if not name.endswith(".json"):
             continue
-        report = json.load(open(path))
+        try:
+            report = json.load(open(os.path.join(out, name)))
+        except ValueError:
+            continue
+        if not isinstance(report, dict) or "results" not in report:
+            continue
         device = report.get("device", device)
         for r in report["results"]:
             rows.append((r["op"], r["log_size"], r["backend"]["median_ms"], r["reference"]["median_ms"],
                          r["reference_name"], r["speedup"]))
-    return device, rows
+    order = lambda row: (OP_ORDER.index(row[0]) if row[0] in OP_ORDER else len(OP_ORDER), row[0], row[1])
+    return device, sorted(rows, key=order)
 
 def criterion():
     """{(group, function, log): median ms} from CRITERION_HOME/<group>/<function>/<log>/new/estimates.json."""
