@@ -469,6 +469,7 @@ fn kiln_prove_writes_plonk_proofs_that_snarkjs_kiln_and_the_evm_accept_on_every_
                 pu.as_os_str(),
                 "--backend".as_ref(),
                 backend.as_ref(),
+                "--stages".as_ref(),
             ]);
             assert!(o.status.success(), "{what}: {}", text(&o));
             assert!(
@@ -476,6 +477,16 @@ fn kiln_prove_writes_plonk_proofs_that_snarkjs_kiln_and_the_evm_accept_on_every_
                 "{what}: {}",
                 text(&o)
             );
+            for stage in [
+                "round 3: quotient on the 4n coset",
+                "round 5: commit Wxi, Wxiw",
+            ] {
+                assert!(
+                    text(&o).contains(stage),
+                    "{what}: no '{stage}' in {}",
+                    text(&o)
+                );
+            }
             let proof_json = read_json(&pp);
             assert_eq!(proof_json["protocol"], "plonk", "{what}");
             assert_eq!(

@@ -154,12 +154,19 @@ fn kiln_prove_and_verify_agree_with_snarkjs_on_valid_tampered_and_malformed_file
             fx.join("witness.wtns").as_os_str(),
             pp.as_os_str(),
             pu.as_os_str(),
+            "--stages".as_ref(),
         ]);
-        assert!(
-            o.status.success(),
-            "{circuit}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{circuit}: {stderr}");
+        // --stages: every MSM of the proof and its verification, each with a time.
+        for stage in ["msm A (G1)", "msm B (G2)", "msm H (G1)", "verify"] {
+            assert!(
+                stderr
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(stage) && l.ends_with(" ms")),
+                "{circuit}: no '{stage}' stage line in {stderr}"
+            );
+        }
         let kiln_verifies = |vk: &Path, pu: &Path, pp: &Path| -> Option<bool> {
             let o = kiln(&[
                 "verify".as_ref(),

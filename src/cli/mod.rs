@@ -89,6 +89,10 @@ pub enum Command {
         /// that has been loaded without it before.
         #[arg(long)]
         trusted_key: bool,
+        /// Also print how long each stage of the proof took (witness checks, NTTs, MSMs,
+        /// verification), to see where the time goes on a backend.
+        #[arg(long)]
+        stages: bool,
     },
     /// Verify a Groth16 or PLONK proof as `snarkjs groth16 verify` / `snarkjs plonk verify` do,
     /// picking the protocol from the verification key: prints OK! and exits 0, or prints
@@ -385,13 +389,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public,
             backend,
             trusted_key,
+            stages,
         } => snarkjs::prove(
             &zkey,
             &witness,
             &proof,
             &public,
             backend.as_deref(),
-            trusted_key,
+            snarkjs::ProveOptions {
+                trusted_key,
+                stages,
+            },
         ),
         Command::Verify {
             verification_key,

@@ -68,13 +68,21 @@ pub(super) fn write_json_files_atomically(
     renamed
 }
 
+/// `kiln prove`'s flags beyond its files and backend.
+pub struct ProveOptions {
+    /// Skip the subgroup checks of the key's B-query G2 points.
+    pub trusted_key: bool,
+    /// Print each proving stage's time.
+    pub stages: bool,
+}
+
 pub fn prove(
     zkey: &Path,
     wtns: &Path,
     proof_out: &Path,
     public_out: &Path,
     backend: Option<&str>,
-    trusted_key: bool,
+    options: ProveOptions,
 ) -> anyhow::Result<ExitCode> {
     if proof_out == public_out {
         anyhow::bail!("the proof and the public signals must go to different files");
@@ -82,7 +90,7 @@ pub fn prove(
     let backend = super::open_backend(backend)?;
     let pb = spinner();
     let (key, t_key) = step(&pb, "reading key", || {
-        let check = if trusted_key {
+        let check = if options.trusted_key {
             PointCheck::OnCurveOnly
         } else {
             PointCheck::Full
@@ -107,10 +115,11 @@ pub fn prove(
         &format!("loading {system} key onto {}", backend.name()),
         || Ok(Prover::new(&*backend, key)?),
     )?;
-    let ((proof, public, _), t_prove) = step(&pb, &format!("proving ({system})"), || {
-        let mut rng = StdRng::from_entropy();
-        Ok(prover.prove(&witness, &mut rng)?)
-    })?;
+    let ((proof, public, stage_times), t_prove) =
+        step(&pb, &format!("proving ({system})"), || {
+            let mut rng = StdRng::from_entropy();
+            Ok(prover.prove(&witness, &mut rng)?)
+        })?;
     let proof_json = match &proof {
         Proof::Groth16(p) => proof_to_json(p),
         Proof::Plonk(p) => plonk_proof_to_json(p),
@@ -130,6 +139,11 @@ pub fn prove(
         proof_out.display(),
         public_out.display()
     );
+    if options.stages {
+        for (stage, took) in &stage_times.0 {
+            eprintln!("  {stage:<44} {:>12}", ms(*took));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
