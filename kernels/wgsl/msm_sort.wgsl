@@ -9,9 +9,9 @@
 // Each window's row of `counts`/`offsets` has B + 2 entries: offsets[b] is bucket b's first slot
 // (b = 1..B) and offsets[B + 1] the window's total.
 //
-// Bindings: 0 parameters, 1 scalars (one chunk), 2 bases, 3 digits, 4 counts (atomic),
-// 5 offsets, 6 sorted.
-// Parameters: [threads, first scalar of the chunk, n, c, w0, nw, words per base].
+// Bindings: 0 parameters, 1 scalars (the range matching the bound bases), 2 bases, 3 digits,
+// 4 counts (atomic), 5 offsets, 6 sorted.
+// Parameters: [threads, first point of this dispatch, n, c, w0, nw, words per base].
 
 @group(0) @binding(0) var<storage, read> prm: array<u32>;
 @group(0) @binding(1) var<storage, read> scalars: array<u32>;

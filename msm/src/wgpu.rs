@@ -15,6 +15,9 @@
 //! [`combine_windows`]: a few hundred group operations on a few KB of data, which on the device
 //! would be one thread's serial work after a full synchronisation; the O(n) and O(buckets) work
 //! stays on the device. The result is checked to be on the curve and in the subgroup.
+//!
+//! Bases larger than one storage binding are held in parts ([`PointBuf`]); the MSM runs the
+//! above once per part, against the same range of the scalars, and adds the parts' results.
 
 use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ec::short_weierstrass::{Projective, SWCurveConfig};
@@ -151,18 +154,61 @@ where
     P: SWCurveConfig<ScalarField = Fr>,
     P::BaseField: KernelCoordinate,
 {
-    let group = bases.group();
-    let n = u32::try_from(scalars.len())
-        .ok()
-        .filter(|&n| n < 1 << 31)
-        .ok_or_else(|| Error::InvalidArgument(format!("msm of {} points", scalars.len())))?;
-    if n == 0 || bases.len() != scalars.len() {
+    let n = scalars.len();
+    if n == 0 || n >= 1 << 31 || bases.len() != n {
         return Err(Error::InvalidArgument(format!(
             "msm: {} bases and {} scalars",
             bases.len(),
-            scalars.len()
+            n
         )));
     }
+    let pipelines = Pipelines::new(gpu, bases.group())?;
+    // Bases beyond one storage binding come in parts: one MSM per part, against the same range
+    // of the scalars, and the sum of their results.
+    let mut result = Projective::<P>::zero();
+    for (i, part) in bases.parts().iter().enumerate() {
+        let (start, len) = bases.part_range(i);
+        let part_bases = Bases {
+            buffer: part,
+            group: bases.group(),
+        };
+        result += msm_part::<P>(
+            gpu,
+            &pipelines,
+            part_bases,
+            scalars.bind_range(start, len)?,
+            len as u32,
+        )?;
+    }
+    let affine = result.into_affine();
+    if !affine.is_on_curve() || !affine.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(device_error(
+            "msm",
+            "the device's result is not a point of the group",
+        ));
+    }
+    Ok(result)
+}
+
+/// One buffer of bases, all of one group.
+#[derive(Clone, Copy)]
+struct Bases<'a> {
+    buffer: &'a Buffer,
+    group: Group,
+}
+
+/// The MSM of `n` bases in one buffer with the scalars bound at `scalars`.
+fn msm_part<P>(
+    gpu: &Gpu,
+    pipelines: &Pipelines,
+    bases: Bases<'_>,
+    scalars: Bind<'_>,
+    n: u32,
+) -> Result<Projective<P>>
+where
+    P: SWCurveConfig<ScalarField = Fr>,
+    P::BaseField: KernelCoordinate,
+{
     let plan = plan(n as usize);
     let buckets = plan.buckets_per_window();
     let shape = Shape {
@@ -173,10 +219,9 @@ where
         stride: buckets + 2,
         chunks: n.div_ceil(CHUNK),
         segments: buckets.min(MAX_SEGMENTS),
-        xyzz_bytes: u64::from(group.xyzz_words()) * 4,
+        xyzz_bytes: u64::from(bases.group.xyzz_words()) * 4,
     };
     let nw = shape.batch_windows(gpu.max_binding_bytes())?;
-    let pipelines = Pipelines::new(gpu, group)?;
     let scratch = |what: &str, bytes: u64| gpu.storage_buffer(what, bytes);
     let per = shape.per_window();
     let nw64 = u64::from(nw);
@@ -194,19 +239,11 @@ where
     let mut w0 = 0;
     while w0 < shape.windows {
         let batch_nw = nw.min(shape.windows - w0);
-        let sums = run_batch::<P>(gpu, &pipelines, &bufs, &shape, bases, scalars, w0, batch_nw)?;
+        let sums = run_batch::<P>(gpu, pipelines, &bufs, &shape, bases, scalars, w0, batch_nw)?;
         window_sums[w0 as usize..(w0 + batch_nw) as usize].copy_from_slice(&sums);
         w0 += batch_nw;
     }
-    let result = combine_windows(&window_sums, shape.c);
-    let affine = result.into_affine();
-    if !affine.is_on_curve() || !affine.is_in_correct_subgroup_assuming_on_curve() {
-        return Err(device_error(
-            "msm",
-            "the device's result is not a point of the group",
-        ));
-    }
-    Ok(result)
+    Ok(combine_windows(&window_sums, shape.c))
 }
 
 struct Scratch {
@@ -226,8 +263,8 @@ fn run_batch<P>(
     p: &Pipelines,
     s: &Scratch,
     shape: &Shape,
-    bases: &PointBuf,
-    scalars: &FrVec,
+    bases: Bases<'_>,
+    scalars: Bind<'_>,
     w0: u32,
     nw: u32,
 ) -> Result<Vec<Projective<P>>>
@@ -235,7 +272,7 @@ where
     P: SWCurveConfig,
     P::BaseField: KernelCoordinate,
 {
-    let op = if bases.group() == Group::G2 {
+    let op = if bases.group == Group::G2 {
         "msm-g2"
     } else {
         "msm-g1"
@@ -243,31 +280,29 @@ where
     let mut batch = gpu.batch(op);
     batch.clear(&s.counts);
     batch.clear(&s.buckets);
-    let words = bases.group().affine_words();
-    let sort_params = |first: u32| [first, shape.n, shape.c, w0, nw, words];
-    for (i, chunk) in scalars.chunks().iter().enumerate() {
-        let (first, len) = scalars.chunk_range(i);
-        batch.dispatch(
-            &p.digits,
-            &sort_params(first as u32),
-            &[
-                (1, Bind::from(chunk)),
-                (2, Bind::from(bases.buffer())),
-                (3, Bind::from(&s.digits)),
-                (4, Bind::from(&s.counts)),
-            ],
-            len as u64,
-        )?;
-    }
+    let words = bases.group.affine_words();
+    // The first word is the index of the first point the dispatch handles: all of them here.
+    let sort_params = [0, shape.n, shape.c, w0, nw, words];
+    batch.dispatch(
+        &p.digits,
+        &sort_params,
+        &[
+            (1, scalars),
+            (2, Bind::from(bases.buffer)),
+            (3, Bind::from(&s.digits)),
+            (4, Bind::from(&s.counts)),
+        ],
+        u64::from(shape.n),
+    )?;
     batch.dispatch(
         &p.scan,
-        &sort_params(0),
+        &sort_params,
         &[(4, Bind::from(&s.counts)), (5, Bind::from(&s.offsets))],
         u64::from(nw) * u64::from(WORKGROUP),
     )?;
     batch.dispatch(
         &p.scatter,
-        &sort_params(0),
+        &sort_params,
         &[
             (3, Bind::from(&s.digits)),
             (4, Bind::from(&s.counts)),
@@ -280,7 +315,7 @@ where
         &p.accumulate,
         &acc_params,
         &[
-            (1, Bind::from(bases.buffer())),
+            (1, Bind::from(bases.buffer)),
             (2, Bind::from(&s.digits)),
             (3, Bind::from(&s.sorted)),
             (4, Bind::from(&s.offsets)),

@@ -3,15 +3,22 @@
 //! * [`FrVec`]: Fr vectors (Montgomery form, 32 bytes per element), split into power-of-two
 //!   chunks that each fit one storage binding, so an NTT of 2^24 values works on a device whose
 //!   bindings are smaller than the vector.
-//! * [`PointBuf`]: affine G1 or G2 bases (`x || y`, infinity all zeros) in one buffer; the MSM
-//!   reads them at random, so they must fit one binding.
+//! * [`PointBuf`]: affine G1 or G2 bases (`x || y`, infinity all zeros): one buffer when they fit
+//!   one storage binding, else parts of a power-of-two length that each do. The MSM reads a
+//!   part's bases at random, so it runs part by part (each against the matching range of the
+//!   scalars, [`FrVec::bind_range`]) and adds the results.
 
 use ark_bn254::{Fr, G1Affine, G2Affine};
 
 use crate::error::{Error, Result};
 use crate::layout::{self, Form, FIELD_BYTES};
 
-use super::context::Gpu;
+use super::context::{Bind, Gpu};
+
+/// Bases per part are a multiple of this, so that the matching range of the scalars starts at a
+/// storage-binding offset every adapter allows (WebGPU's largest minimum alignment, 256 bytes,
+/// is eight Fr elements).
+const PART_ALIGN: usize = 8;
 
 /// A resident Fr vector.
 #[derive(Debug)]
@@ -93,6 +100,30 @@ impl FrVec {
         let start = i * self.chunk_len;
         (start, self.chunk_len.min(self.len - start))
     }
+
+    /// A binding of elements `start .. start + len`, which must lie in one chunk and start at a
+    /// multiple of eight elements (256 bytes, an offset every adapter accepts).
+    pub fn bind_range(&self, start: usize, len: usize) -> Result<Bind<'_>> {
+        let chunk = start / self.chunk_len.max(1);
+        let offset = start % self.chunk_len.max(1);
+        let fits = len > 0
+            && start + len <= self.len
+            && offset + len <= self.chunk_len
+            && offset % PART_ALIGN == 0;
+        if !fits {
+            return Err(Error::InvalidArgument(format!(
+                "elements {start}..{} of a {}-element vector in chunks of {}: not one aligned range of a chunk",
+                start + len,
+                self.len,
+                self.chunk_len
+            )));
+        }
+        Ok(Bind {
+            buffer: &self.chunks[chunk],
+            offset: (offset * FIELD_BYTES) as u64,
+            size: Some((len * FIELD_BYTES) as u64),
+        })
+    }
 }
 
 /// Which group a [`PointBuf`] holds.
@@ -120,24 +151,46 @@ impl Group {
 /// Resident affine bases.
 #[derive(Debug)]
 pub struct PointBuf {
-    buffer: wgpu::Buffer,
+    parts: Vec<wgpu::Buffer>,
+    part_len: usize,
     group: Group,
     len: usize,
 }
 
 impl PointBuf {
+    /// Bases per part when `len` bases of `point_bytes` do not fit one binding of `max` bytes:
+    /// the largest power of two that fits, so that a part never straddles two chunks of an
+    /// [`FrVec`] (whose chunks are larger powers of two).
+    fn part_len_for(len: usize, point_bytes: usize, max: u64) -> Option<usize> {
+        if (len * point_bytes) as u64 <= max {
+            return Some(len.max(1));
+        }
+        let fit = max / point_bytes as u64;
+        let part = 1usize << (63 - fit.max(1).leading_zeros()).min(40);
+        (fit > 0 && part >= PART_ALIGN).then_some(part)
+    }
+
     fn upload_bytes(gpu: &Gpu, group: Group, len: usize, bytes: &[u8]) -> Result<PointBuf> {
         let max = gpu.max_binding_bytes();
-        if bytes.len() as u64 > max {
-            return Err(Error::OutOfMemory {
+        let point_bytes = 4 * group.affine_words() as usize;
+        let part_len = Self::part_len_for(len, point_bytes, max).ok_or_else(|| {
+            Error::OutOfMemory {
                 what: format!(
-                    "{len} {group:?} bases: more than the device's largest storage binding ({max} bytes)"
+                    "{len} {group:?} bases: the device's largest storage binding ({max} bytes) holds fewer than {PART_ALIGN} points"
                 ),
-                needed_bytes: bytes.len() as u64,
-            });
-        }
-        let buffer = gpu.buffer_with("kiln bases", bytes)?;
-        Ok(PointBuf { buffer, group, len })
+                needed_bytes: (PART_ALIGN * point_bytes) as u64,
+            }
+        })?;
+        let parts = bytes
+            .chunks((part_len * point_bytes).max(1))
+            .map(|part| gpu.buffer_with("kiln bases", part))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(PointBuf {
+            parts,
+            part_len,
+            group,
+            len,
+        })
     }
 
     /// Uploads G1 bases.
@@ -150,9 +203,15 @@ impl PointBuf {
         Self::upload_bytes(gpu, Group::G2, bases.len(), &layout::points_to_bytes(bases))
     }
 
-    /// The buffer.
-    pub fn buffer(&self) -> &wgpu::Buffer {
-        &self.buffer
+    /// The part buffers, in order: one unless the bases exceed a binding.
+    pub fn parts(&self) -> &[wgpu::Buffer] {
+        &self.parts
+    }
+
+    /// First point and point count of part `i`.
+    pub fn part_range(&self, i: usize) -> (usize, usize) {
+        let start = i * self.part_len;
+        (start, self.part_len.min(self.len - start))
     }
 
     /// The group.
@@ -168,5 +227,26 @@ impl PointBuf {
     /// Whether there are no points.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bases_that_fit_one_binding_stay_in_one_part() {
+        assert_eq!(PointBuf::part_len_for(1000, 64, 64_000), Some(1000));
+        assert_eq!(PointBuf::part_len_for(0, 64, 64), Some(1));
+    }
+
+    #[test]
+    fn larger_bases_split_into_aligned_power_of_two_parts() {
+        // 1001 G1 points over a 64,000-byte binding: 1000 would fit, parts of 512.
+        assert_eq!(PointBuf::part_len_for(1001, 64, 64_000), Some(512));
+        assert_eq!(PointBuf::part_len_for(1 << 20, 128, 1 << 20), Some(8192));
+        // A binding below eight points cannot hold an aligned part.
+        assert_eq!(PointBuf::part_len_for(100, 128, 7 * 128), None);
+        assert_eq!(PointBuf::part_len_for(100, 128, 100), None);
     }
 }
