@@ -168,9 +168,12 @@ pub fn pass_shapes(log_n: u32) -> Vec<(u32, u32, u32)> {
         .collect()
 }
 
+/// Twiddle tables on the device by (log2 size, inverse).
+type TwiddleTables<B> = HashMap<(u32, bool), Arc<B>>;
+
 /// The CUDA NTT, with the twiddle tables it has generated so far.
 pub struct CudaNtt<R: KernelRunner> {
-    twiddles: Mutex<HashMap<(u32, bool), Arc<R::Buffer>>>,
+    twiddles: Mutex<TwiddleTables<R::Buffer>>,
 }
 
 impl<R: KernelRunner> Default for CudaNtt<R> {

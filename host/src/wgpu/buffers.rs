@@ -109,7 +109,7 @@ impl FrVec {
         let fits = len > 0
             && start + len <= self.len
             && offset + len <= self.chunk_len
-            && offset % PART_ALIGN == 0;
+            && offset.is_multiple_of(PART_ALIGN);
         if !fits {
             return Err(Error::InvalidArgument(format!(
                 "elements {start}..{} of a {}-element vector in chunks of {}: not one aligned range of a chunk",

@@ -181,8 +181,10 @@ impl Gpu {
     /// The largest storage binding in bytes: the device's limit, the largest buffer, and any
     /// cap from [`GpuOptions::max_binding_bytes`].
     pub fn max_binding_bytes(&self) -> u64 {
-        let device =
-            u64::from(self.limits.max_storage_buffer_binding_size).min(self.limits.max_buffer_size);
+        let device = self
+            .limits
+            .max_storage_buffer_binding_size
+            .min(self.limits.max_buffer_size);
         self.options
             .max_binding_bytes
             .map_or(device, |cap| cap.min(device))
@@ -290,7 +292,7 @@ impl Gpu {
         if bytes.is_empty() {
             return;
         }
-        if bytes.len() % 4 == 0 {
+        if bytes.len().is_multiple_of(4) {
             self.queue.write_buffer(buffer, offset, bytes);
         } else {
             let mut padded = bytes.to_vec();

@@ -32,7 +32,7 @@ fn run_field(
     b: &[u8],
     unit: usize,
 ) -> Result<Vec<u8>> {
-    if a.len() != b.len() || a.len() % unit != 0 {
+    if a.len() != b.len() || !a.len().is_multiple_of(unit) {
         return Err(Error::InvalidArgument(
             "harness operands differ in length".into(),
         ));
