@@ -24,10 +24,9 @@ use kiln_prover::snarkjs_json::{public_from_json, public_to_json};
 use num_bigint::BigUint;
 use serde_json::{json, Value};
 use support::evm::{plonk_calldata, plonk_proof_words, PlonkEvmVerifier};
-use support::interop::{kiln, read_json, read_text, run, scratch, text, write_json, Env};
-
-/// The circuits fixtures.sh makes PLONK files for (mimc_chain is too large for its ptau).
-const CIRCUITS: [&str; 4] = ["multiplier", "poseidon", "range", "many_public"];
+use support::interop::{
+    kiln, read_json, read_text, run, scratch, text, write_json, Env, PLONK_CIRCUITS,
+};
 
 /// One circuit's snarkjs PLONK files, read.
 struct Fixture {
@@ -173,7 +172,7 @@ fn snarkjs_plonk_proofs_verify_natively_round_trip_and_tampering_is_caught() {
     let Some(env) = Env::get("PLONK interop") else {
         return;
     };
-    for circuit in CIRCUITS {
+    for circuit in PLONK_CIRCUITS {
         let fx = Fixture::load(&env, circuit);
         assert_eq!(
             check(&fx.vk, &fx.public, &fx.proof),
@@ -392,7 +391,7 @@ fn snarkjs_plonk_solidity_verifier_accepts_snarkjs_proofs_and_rejects_tampered_o
     let Some(env) = Env::get("PLONK interop") else {
         return;
     };
-    for circuit in CIRCUITS {
+    for circuit in PLONK_CIRCUITS {
         let fx = Fixture::load(&env, circuit);
         let mut evm = PlonkEvmVerifier::deploy(
             &fx.dir.join("plonk_verifier.bin"),
@@ -452,7 +451,7 @@ fn kiln_prove_writes_plonk_proofs_that_snarkjs_kiln_and_the_evm_accept_on_every_
     };
     let dir = scratch("prove");
     let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
-    for circuit in CIRCUITS {
+    for circuit in PLONK_CIRCUITS {
         let fx = Fixture::load(&env, circuit);
         let mut evm = PlonkEvmVerifier::deploy(
             &fx.dir.join("plonk_verifier.bin"),

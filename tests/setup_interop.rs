@@ -17,17 +17,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use support::evm::PlonkEvmVerifier;
-use support::interop::{kiln, read_json, scratch, text, Env};
-
-const CIRCUITS: [&str; 5] = [
-    "multiplier",
-    "poseidon",
-    "range",
-    "many_public",
-    "mimc_chain",
-];
-/// The circuits whose snarkjs PLONK key fits the fixtures' power-12 ptau.
-const PLONK_CIRCUITS: [&str; 4] = ["multiplier", "poseidon", "range", "many_public"];
+use support::interop::{kiln, read_json, scratch, text, Env, CIRCUITS, PLONK_CIRCUITS};
 
 fn fixture_ptau(env: &Env) -> PathBuf {
     env.fixtures.join("pot_12_final.ptau")

@@ -22,15 +22,7 @@ use kiln_prover::snarkjs_json::{proof_to_json, public_to_json};
 use kiln_prover::ProverError;
 use serde_json::Value;
 use support::evm::EvmVerifier;
-use support::interop::{kiln, read_json, run, scratch, write_json, Env};
-
-const CIRCUITS: [&str; 5] = [
-    "multiplier",
-    "poseidon",
-    "range",
-    "many_public",
-    "mimc_chain",
-];
+use support::interop::{kiln, read_json, run, scratch, write_json, Env, CIRCUITS};
 
 /// `snarkjs groth16 verify`'s verdict: `Some(true)` for OK!, `Some(false)` for its "Invalid
 /// proof", `None` for anything else (an error, a crash).

@@ -7,6 +7,19 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// Every circuit `tests/interop/fixtures.sh` builds.
+pub const CIRCUITS: [&str; 5] = [
+    "multiplier",
+    "poseidon",
+    "range",
+    "many_public",
+    "mimc_chain",
+];
+
+/// The circuits fixtures.sh also makes PLONK files for (mimc_chain is too large for its
+/// power-12 ptau).
+pub const PLONK_CIRCUITS: [&str; 4] = ["multiplier", "poseidon", "range", "many_public"];
+
 /// Where the fixtures (`tests/interop/fixtures.sh`) and the npm tools (`make setup`) are.
 pub struct Env {
     pub fixtures: PathBuf,
