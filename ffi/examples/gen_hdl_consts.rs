@@ -47,6 +47,27 @@ fn field<C: MontConfig<4>>(out: &mut String, name: &str, one: BigInt<4>) {
     );
 }
 
+/// The register decode every block uses, on the offsets above (a block's registers are
+/// `reg_sel(addr, Offset)`, a run of word registers `reg_sel_words(addr, Base, words)`).
+/// Plain `name = value` returns: yosys 0.23 reads this package too and has no `return`.
+const DECODE: &str = "
+  // Register decode, on the offsets above.
+  /* verilator lint_off UNUSEDSIGNAL */
+  // The register at `offset`.
+  function automatic logic reg_sel(input logic [BlockShift-1:0] addr, input logic [31:0] offset);
+    reg_sel = (addr == offset[BlockShift-1:0]);
+  endfunction
+
+  // One of the `words` 32-bit registers from `base` on.
+  function automatic logic reg_sel_words(input logic [BlockShift-1:0] addr,
+                                         input logic [31:0] base, input int words);
+    reg_sel_words = ({{(32-BlockShift){1'b0}}, addr} >= base) &&
+                    ({{(32-BlockShift){1'b0}}, addr} < base + 32'(4 * words)) &&
+                    (addr[1:0] == 2'b00);
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+";
+
 /// The package text.
 pub fn render() -> String {
     let mut out = String::new();
@@ -76,9 +97,15 @@ pub fn render() -> String {
         ));
     }
 
+    out.push_str(&format!(
+        "\n  // A block sees the offset within it, address bits BlockShift-1..0; the bits above\n  \
+         // select the block.\n  localparam int BlockShift = {};\n",
+        regs::block::SHIFT
+    ));
+
     let groups: &[(&str, &[(&str, u32)])] = &[
         (
-            "Block bases (address bits 15..12 select the block).",
+            "Block bases.",
             &[
                 ("BlockCard", regs::block::CARD),
                 ("BlockMsm", regs::block::MSM),
@@ -105,6 +132,9 @@ pub fn render() -> String {
                 ("CardRegScratch", regs::card::SCRATCH),
                 ("CardRegStatus", regs::card::STATUS),
                 ("CardRegMsmMaxWindows", regs::card::MSM_MAX_WINDOWS),
+                ("CardStatusMsm", regs::card::STATUS_MSM),
+                ("CardStatusNtt", regs::card::STATUS_NTT),
+                ("CardStatusFlash", regs::card::STATUS_FLASH),
             ],
         ),
         (
@@ -127,6 +157,12 @@ pub fn render() -> String {
                 ("CtrlError", regs::ctrl::ERROR),
                 ("CtrlCyclesLo", regs::ctrl::CYCLES_LO),
                 ("CtrlCyclesHi", regs::ctrl::CYCLES_HI),
+                ("CtrlApStart", regs::ctrl::AP_START),
+                ("CtrlApDone", regs::ctrl::AP_DONE),
+                ("CtrlApIdle", regs::ctrl::AP_IDLE),
+                ("CtrlApReady", regs::ctrl::AP_READY),
+                ("CtrlGieEnable", regs::ctrl::GIE_ENABLE),
+                ("CtrlIntDone", regs::ctrl::INT_DONE),
             ],
         ),
         (
@@ -170,6 +206,7 @@ pub fn render() -> String {
                 ("NttVecOp", regs::ntt::VEC_OP),
                 ("NttLen", regs::ntt::LEN),
                 ("NttConst0", regs::ntt::CONST0),
+                ("NttConstWords", regs::ntt::CONST_WORDS),
                 ("NttOpNtt", regs::ntt::OP_NTT),
                 ("NttOpVec", regs::ntt::OP_VEC),
                 ("NttFlagLoadTwiddles", regs::ntt::FLAG_LOAD_TWIDDLES),
@@ -192,6 +229,9 @@ pub fn render() -> String {
                 ("FlashStatus", regs::flash::STATUS),
                 ("FlashError", regs::flash::ERROR),
                 ("FlashBuf", regs::flash::BUF),
+                ("FlashStatusBusy", regs::flash::STATUS_BUSY),
+                ("FlashStatusDone", regs::flash::STATUS_DONE),
+                ("FlashStatusError", regs::flash::STATUS_ERROR),
                 ("FlashCmdErase", regs::flash::CMD_ERASE),
                 ("FlashCmdProgram", regs::flash::CMD_PROGRAM),
                 ("FlashCmdRead", regs::flash::CMD_READ),
@@ -211,6 +251,7 @@ pub fn render() -> String {
             ));
         }
     }
+    out.push_str(DECODE);
     out.push_str("\nendpackage\n");
     out
 }

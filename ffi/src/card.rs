@@ -78,11 +78,15 @@ impl CardInfo {
 
     /// The busy bits as words.
     pub fn status_string(&self) -> String {
-        let busy: Vec<&str> = [(1, "msm"), (2, "ntt"), (4, "flash")]
-            .iter()
-            .filter(|(bit, _)| self.status & bit != 0)
-            .map(|(_, n)| *n)
-            .collect();
+        let busy: Vec<&str> = [
+            (card::STATUS_MSM, "msm"),
+            (card::STATUS_NTT, "ntt"),
+            (card::STATUS_FLASH, "flash"),
+        ]
+        .iter()
+        .filter(|(bit, _)| self.status & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
         if busy.is_empty() {
             "idle".into()
         } else {

@@ -52,6 +52,11 @@ pub mod card {
     pub const STATUS: u32 = 0x038;
     /// Largest number of windows one MSM may use.
     pub const MSM_MAX_WINDOWS: u32 = 0x03C;
+
+    /// Bits of [`STATUS`]: the engine is busy.
+    pub const STATUS_MSM: u32 = 1 << 0;
+    pub const STATUS_NTT: u32 = 1 << 1;
+    pub const STATUS_FLASH: u32 = 1 << 2;
 }
 
 /// Bits of [`card::CAPS`].
@@ -68,8 +73,12 @@ pub mod caps {
     pub const FLASH: u32 = 1 << 4;
 }
 
-/// Base offsets of the blocks.
+/// Base offsets of the blocks: address bits 15..[`SHIFT`] select the block, the bits below it
+/// are the offset within the block.
 pub mod block {
+    /// log2 of the block size (4 KiB).
+    pub const SHIFT: u32 = 12;
+
     pub const CARD: u32 = 0x0000;
     pub const MSM: u32 = 0x1000;
     pub const NTT: u32 = 0x2000;
@@ -97,6 +106,11 @@ pub mod ctrl {
     pub const AP_DONE: u32 = 1 << 1;
     pub const AP_IDLE: u32 = 1 << 2;
     pub const AP_READY: u32 = 1 << 3;
+
+    /// The writable bit of [`GIE`].
+    pub const GIE_ENABLE: u32 = 1 << 0;
+    /// The done interrupt, in [`IER`] and [`ISR`].
+    pub const INT_DONE: u32 = 1 << 0;
 }
 
 /// Arguments and counters of the MSM kernel (offsets in its block).
@@ -157,8 +171,11 @@ pub mod ntt {
     pub const VEC_OP: u32 = 0x40;
     /// Vector length in elements.
     pub const LEN: u32 = 0x44;
-    /// The constant of `VEC_SCALE` / `VEC_ADDC`: eight words, least significant first.
+    /// The constant of `VEC_SCALE` / `VEC_ADDC`: [`CONST_WORDS`] words, least significant
+    /// first.
     pub const CONST0: u32 = 0x50;
+    /// Words of the constant at [`CONST0`].
+    pub const CONST_WORDS: u32 = 8;
 
     pub const OP_NTT: u32 = 0;
     pub const OP_VEC: u32 = 1;

@@ -18,7 +18,11 @@ package kiln_pkg;
   localparam logic [31:0] Version = 32'h00010000;
   localparam logic [31:0] SimCardId = 32'h53494d31;
 
-  // Block bases (address bits 15..12 select the block).
+  // A block sees the offset within it, address bits BlockShift-1..0; the bits above
+  // select the block.
+  localparam int BlockShift = 12;
+
+  // Block bases.
   localparam logic [31:0] BlockCard  = 32'h00000000;
   localparam logic [31:0] BlockMsm   = 32'h00001000;
   localparam logic [31:0] BlockNtt   = 32'h00002000;
@@ -41,6 +45,9 @@ package kiln_pkg;
   localparam logic [31:0] CardRegScratch        = 32'h00000034;
   localparam logic [31:0] CardRegStatus         = 32'h00000038;
   localparam logic [31:0] CardRegMsmMaxWindows  = 32'h0000003c;
+  localparam logic [31:0] CardStatusMsm         = 32'h00000001;
+  localparam logic [31:0] CardStatusNtt         = 32'h00000002;
+  localparam logic [31:0] CardStatusFlash       = 32'h00000004;
 
   // Capability bits.
   localparam logic [31:0] CapMsmG1 = 32'h00000001;
@@ -50,13 +57,19 @@ package kiln_pkg;
   localparam logic [31:0] CapFlash = 32'h00000010;
 
   // HLS-style control registers, at the start of each kernel block.
-  localparam logic [31:0] CtrlApCtrl   = 32'h00000000;
-  localparam logic [31:0] CtrlGie      = 32'h00000004;
-  localparam logic [31:0] CtrlIer      = 32'h00000008;
-  localparam logic [31:0] CtrlIsr      = 32'h0000000c;
-  localparam logic [31:0] CtrlError    = 32'h00000080;
-  localparam logic [31:0] CtrlCyclesLo = 32'h00000090;
-  localparam logic [31:0] CtrlCyclesHi = 32'h00000094;
+  localparam logic [31:0] CtrlApCtrl    = 32'h00000000;
+  localparam logic [31:0] CtrlGie       = 32'h00000004;
+  localparam logic [31:0] CtrlIer       = 32'h00000008;
+  localparam logic [31:0] CtrlIsr       = 32'h0000000c;
+  localparam logic [31:0] CtrlError     = 32'h00000080;
+  localparam logic [31:0] CtrlCyclesLo  = 32'h00000090;
+  localparam logic [31:0] CtrlCyclesHi  = 32'h00000094;
+  localparam logic [31:0] CtrlApStart   = 32'h00000001;
+  localparam logic [31:0] CtrlApDone    = 32'h00000002;
+  localparam logic [31:0] CtrlApIdle    = 32'h00000004;
+  localparam logic [31:0] CtrlApReady   = 32'h00000008;
+  localparam logic [31:0] CtrlGieEnable = 32'h00000001;
+  localparam logic [31:0] CtrlIntDone   = 32'h00000001;
 
   // MSM kernel arguments and counters.
   localparam logic [31:0] MsmBasesLo     = 32'h00000010;
@@ -94,6 +107,7 @@ package kiln_pkg;
   localparam logic [31:0] NttVecOp            = 32'h00000040;
   localparam logic [31:0] NttLen              = 32'h00000044;
   localparam logic [31:0] NttConst0           = 32'h00000050;
+  localparam logic [31:0] NttConstWords       = 32'h00000008;
   localparam logic [31:0] NttOpNtt            = 32'h00000000;
   localparam logic [31:0] NttOpVec            = 32'h00000001;
   localparam logic [31:0] NttFlagLoadTwiddles = 32'h00000001;
@@ -108,17 +122,36 @@ package kiln_pkg;
   localparam logic [31:0] NttErrRange         = 32'h00000008;
 
   // Flash controller.
-  localparam logic [31:0] FlashCmd        = 32'h00000000;
-  localparam logic [31:0] FlashAddr       = 32'h00000004;
-  localparam logic [31:0] FlashStatus     = 32'h00000008;
-  localparam logic [31:0] FlashError      = 32'h0000000c;
-  localparam logic [31:0] FlashBuf        = 32'h00000100;
-  localparam logic [31:0] FlashCmdErase   = 32'h00000001;
-  localparam logic [31:0] FlashCmdProgram = 32'h00000002;
-  localparam logic [31:0] FlashCmdRead    = 32'h00000003;
-  localparam logic [31:0] FlashErrRange   = 32'h00000001;
-  localparam logic [31:0] FlashErrAlign   = 32'h00000002;
-  localparam logic [31:0] FlashErrBusy    = 32'h00000004;
-  localparam logic [31:0] FlashErrCommand = 32'h00000008;
+  localparam logic [31:0] FlashCmd         = 32'h00000000;
+  localparam logic [31:0] FlashAddr        = 32'h00000004;
+  localparam logic [31:0] FlashStatus      = 32'h00000008;
+  localparam logic [31:0] FlashError       = 32'h0000000c;
+  localparam logic [31:0] FlashBuf         = 32'h00000100;
+  localparam logic [31:0] FlashStatusBusy  = 32'h00000001;
+  localparam logic [31:0] FlashStatusDone  = 32'h00000002;
+  localparam logic [31:0] FlashStatusError = 32'h00000004;
+  localparam logic [31:0] FlashCmdErase    = 32'h00000001;
+  localparam logic [31:0] FlashCmdProgram  = 32'h00000002;
+  localparam logic [31:0] FlashCmdRead     = 32'h00000003;
+  localparam logic [31:0] FlashErrRange    = 32'h00000001;
+  localparam logic [31:0] FlashErrAlign    = 32'h00000002;
+  localparam logic [31:0] FlashErrBusy     = 32'h00000004;
+  localparam logic [31:0] FlashErrCommand  = 32'h00000008;
+
+  // Register decode, on the offsets above.
+  /* verilator lint_off UNUSEDSIGNAL */
+  // The register at `offset`.
+  function automatic logic reg_sel(input logic [BlockShift-1:0] addr, input logic [31:0] offset);
+    reg_sel = (addr == offset[BlockShift-1:0]);
+  endfunction
+
+  // One of the `words` 32-bit registers from `base` on.
+  function automatic logic reg_sel_words(input logic [BlockShift-1:0] addr,
+                                         input logic [31:0] base, input int words);
+    reg_sel_words = ({{(32-BlockShift){1'b0}}, addr} >= base) &&
+                    ({{(32-BlockShift){1'b0}}, addr} < base + 32'(4 * words)) &&
+                    (addr[1:0] == 2'b00);
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
 
 endpackage
