@@ -1,8 +1,9 @@
 //! hdl/ is accepted by both simulators the issue names: Icarus Verilog (iverilog -g2012)
 //! compiles the card's top level and every unit test wrapper, and Verilator 5 lints them with
 //! -Wall (the waivers are the ones `make sim` uses: empty output pins and unused package
-//! constants are deliberate). Needs iverilog and verilator (`make setup`), unless
-//! KILN_SKIP_SIM=1.
+//! constants are deliberate). Both get hdl/rtl as the include path for kiln_assert.svh; Verilator
+//! lints the assertions it holds, Icarus compiles without them (it cannot parse concurrent
+//! assertions). Needs iverilog and verilator (`make setup`), unless KILN_SKIP_SIM=1.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,6 +25,11 @@ fn rtl() -> Vec<PathBuf> {
     let mut files = vec![dir.join("kiln_pkg.sv"), dir.join("kiln_arch_pkg.sv")];
     files.extend(modules);
     files
+}
+
+/// `-I<hdl/rtl>`, where the modules find kiln_assert.svh.
+fn include_dir() -> String {
+    format!("-I{}", hdl().join("rtl").display())
 }
 
 fn wrappers() -> Vec<PathBuf> {
@@ -63,7 +69,7 @@ fn icarus_compiles_the_card_and_every_unit_wrapper() {
     assert!(tops.len() >= 9, "{tops:?}");
     for (top, extra) in tops {
         let o = Command::new("iverilog")
-            .args(["-g2012", "-s", &top, "-o"])
+            .args(["-g2012", &include_dir(), "-s", &top, "-o"])
             .arg(&out)
             .args(rtl())
             .args(extra)
@@ -101,6 +107,7 @@ fn verilator_lints_the_card_and_every_unit_wrapper_clean() {
                 "-Wno-PINCONNECTEMPTY",
                 "-Wno-DECLFILENAME",
                 "-Wno-UNUSEDPARAM",
+                &include_dir(),
                 "--top-module",
                 &top,
             ])

@@ -8,6 +8,8 @@
 // access to an unaligned or unmapped offset, answers SLVERR and changes nothing. Reads have
 // side effects (ap_done clears when read), so the read strobe fires exactly once per AR.
 
+`include "kiln_assert.svh"
+
 module kiln_axil_slave (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -169,5 +171,15 @@ module kiln_axil_slave (
   assign s_rvalid_o = (state_q == StReadResp);
   assign s_rdata_o  = rdata_q;
   assign s_rresp_o  = rresp_q;
+
+  // AXI: a response stays valid and unchanged until it is taken. The register bus sees one
+  // aligned access at a time, and only accesses it answered without an error.
+  `KILN_ASSERT(BHeld_A, (s_bvalid_o && !s_bready_i) |=> (s_bvalid_o && $stable(s_bresp_o)))
+  `KILN_ASSERT(RHeld_A, (s_rvalid_o && !s_rready_i) |=>
+                        (s_rvalid_o && $stable(s_rdata_o) && $stable(s_rresp_o)))
+  `KILN_ASSERT(OneAccess_A, !(reg_we_o && reg_re_o))
+  `KILN_ASSERT(AlignedAccess_A, (reg_we_o || reg_re_o) |-> (reg_addr_o[1:0] == 2'b00 && !reg_err_i))
+  `KILN_ASSERT_KNOWN(ValidKnown_A, {s_awready_o, s_wready_o, s_arready_o, s_bvalid_o, s_rvalid_o})
+  `KILN_ASSERT_KNOWN_IF(RDataKnown_A, {s_rdata_o, s_rresp_o}, s_rvalid_o)
 
 endmodule

@@ -11,6 +11,8 @@
 // The Verilator model wraps this module with C++ models of the card memory and the flash chip
 // (hdl/sim/card_sim.cpp).
 
+`include "kiln_assert.svh"
+
 module kiln_card #(
   parameter logic [31:0] CardId          = kiln_pkg::SimCardId,
   parameter int          ClockMhz        = 250,
@@ -83,12 +85,15 @@ module kiln_card #(
     .reg_we_o(reg_we), .reg_re_o(reg_re), .reg_addr_o(reg_addr), .reg_wdata_o(reg_wdata),
     .reg_rdata_i(reg_rdata), .reg_err_i(reg_err));
 
-  // Block select: address bits 15..12.
+  // Block select: the address bits above kiln_pkg::BlockShift; the blocks see the bits below.
+  localparam int Bs = kiln_pkg::BlockShift;
   logic sel_card, sel_msm, sel_ntt, sel_flash;
-  assign sel_card  = (reg_addr[15:12] == kiln_pkg::BlockCard[15:12]);
-  assign sel_msm   = (reg_addr[15:12] == kiln_pkg::BlockMsm[15:12]);
-  assign sel_ntt   = (reg_addr[15:12] == kiln_pkg::BlockNtt[15:12]);
-  assign sel_flash = (reg_addr[15:12] == kiln_pkg::BlockFlash[15:12]);
+  logic [Bs-1:0] blk_addr;
+  assign sel_card  = (reg_addr[15:Bs] == kiln_pkg::BlockCard[15:Bs]);
+  assign sel_msm   = (reg_addr[15:Bs] == kiln_pkg::BlockMsm[15:Bs]);
+  assign sel_ntt   = (reg_addr[15:Bs] == kiln_pkg::BlockNtt[15:Bs]);
+  assign sel_flash = (reg_addr[15:Bs] == kiln_pkg::BlockFlash[15:Bs]);
+  assign blk_addr  = reg_addr[Bs-1:0];
 
   logic        msm_hit, ntt_hit, flash_hit, card_hit;
   logic [31:0] msm_rdata, ntt_rdata, flash_rdata, card_rdata;
@@ -98,7 +103,7 @@ module kiln_card #(
     .BucketAddrWidth(BucketAddrWidth), .MaxWindows(MaxWindows), .DramLog2(DramLog2)
   ) u_msm (
     .clk_i, .rst_ni,
-    .reg_we_i(reg_we && sel_msm), .reg_re_i(reg_re && sel_msm), .reg_addr_i(reg_addr[11:0]),
+    .reg_we_i(reg_we && sel_msm), .reg_re_i(reg_re && sel_msm), .reg_addr_i(blk_addr),
     .reg_wdata_i(reg_wdata), .reg_hit_o(msm_hit), .reg_rdata_o(msm_rdata),
     .mem_req_valid_o(m0_req_valid_o), .mem_req_ready_i(m0_req_ready_i),
     .mem_req_we_o(m0_req_we_o), .mem_req_addr_o(m0_req_addr_o),
@@ -107,7 +112,7 @@ module kiln_card #(
 
   kiln_ntt_engine #(.LogMax(NttLogMax), .DramLog2(DramLog2)) u_ntt (
     .clk_i, .rst_ni,
-    .reg_we_i(reg_we && sel_ntt), .reg_re_i(reg_re && sel_ntt), .reg_addr_i(reg_addr[11:0]),
+    .reg_we_i(reg_we && sel_ntt), .reg_re_i(reg_re && sel_ntt), .reg_addr_i(blk_addr),
     .reg_wdata_i(reg_wdata), .reg_hit_o(ntt_hit), .reg_rdata_o(ntt_rdata),
     .mem_req_valid_o(m1_req_valid_o), .mem_req_ready_i(m1_req_ready_i),
     .mem_req_we_o(m1_req_we_o), .mem_req_addr_o(m1_req_addr_o),
@@ -119,7 +124,7 @@ module kiln_card #(
   ) u_flash (
     .clk_i, .rst_ni,
     .reg_we_i(reg_we && sel_flash), .reg_re_i(reg_re && sel_flash),
-    .reg_addr_i(reg_addr[11:0]), .reg_wdata_i(reg_wdata), .reg_hit_o(flash_hit),
+    .reg_addr_i(blk_addr), .reg_wdata_i(reg_wdata), .reg_hit_o(flash_hit),
     .reg_rdata_o(flash_rdata),
     .flash_req_valid_o, .flash_req_ready_i, .flash_req_op_o, .flash_req_addr_o,
     .flash_req_data_o, .flash_rsp_valid_i, .flash_rsp_data_i, .busy_o(flash_busy));
@@ -131,7 +136,7 @@ module kiln_card #(
     .BitstreamBytes(BitstreamBytes)
   ) u_info (
     .clk_i, .rst_ni,
-    .reg_we_i(reg_we && sel_card), .reg_addr_i(reg_addr[11:0]), .reg_wdata_i(reg_wdata),
+    .reg_we_i(reg_we && sel_card), .reg_addr_i(blk_addr), .reg_wdata_i(reg_wdata),
     .reg_hit_o(card_hit), .reg_rdata_o(card_rdata),
     .status_i({flash_busy, ntt_busy, msm_busy}));
 
@@ -152,5 +157,9 @@ module kiln_card #(
       reg_err   = !flash_hit;
     end
   end
+
+  // The blocks do not overlap: an address selects at most one.
+  `KILN_ASSERT(OneBlock_A, $onehot0({sel_card, sel_msm, sel_ntt, sel_flash}))
+  `KILN_ASSERT_KNOWN(IrqKnown_A, irq_o)
 
 endmodule

@@ -36,6 +36,8 @@
 //   4M+12    the chosen result
 // Values cross levels in kiln_delay lines.
 
+`include "kiln_assert.svh"
+
 module kiln_ec_add_xyzz #(
   parameter int TagWidth = 16
 ) (
@@ -78,18 +80,16 @@ module kiln_ec_add_xyzz #(
   logic [255:0]        x1_1, y1_1, zz1_1, zzz1_1, x2_1, y2_1;
   logic                binf_1;
   logic [TagWidth-1:0] tag_1;
-  always_ff @(posedge clk_i) begin : stage_in
-    logic [255:0] neg_y;
+  // -y = p - y for y != 0 (no borrow since y < p); y is never 0 on G1 (the group has odd
+  // order), but keep 0 -> 0.
+  always_ff @(posedge clk_i) begin
     if (in_valid_i) begin
-      // -y = p - y for y != 0 (no borrow since y < p); y is never 0 on G1 (the group has odd
-      // order), but keep 0 -> 0.
-      neg_y  = P - py_i;
       x1_1   <= bx_i;
       y1_1   <= by_i;
       zz1_1  <= bzz_i;
       zzz1_1 <= bzzz_i;
       x2_1   <= px_i;
-      y2_1   <= (neg_i && py_i != '0) ? neg_y : py_i;
+      y2_1   <= (neg_i && py_i != '0) ? P - py_i : py_i;
       binf_1 <= (bzz_i == '0);
       tag_1  <= tag_i;
     end
@@ -212,7 +212,7 @@ module kiln_ec_add_xyzz #(
     .clk_i, .rst_ni, .valid_i(v_q[2*M+3]), .data_i(rr), .data_o(rr_b));
 
   // ---- Cycles 3M+7 .. 3M+10: X3, Y3 of the doubling, Q - X3 ------------------------------
-  logic [255:0] f, y3d, q_b, ppp_b, g, q_c, ppp_c, x3, q_d, ppp_d, h, x3_b, ppp_e;
+  logic [255:0] f, y3d, q_b, ppp_b, g, q_c, ppp_c, x3, q_3m9, ppp_3m9, h, x3_b, ppp_e;
   kiln_modsub #(.Modulus(P)) u_sub_f (
     .clk_i, .rst_ni, .in_valid_i(v_q[3*M+6]), .a_i(rr_b), .b_i(ppp), .out_valid_o(), .y_o(f));
   kiln_modsub #(.Modulus(P)) u_sub_y3d (
@@ -231,17 +231,17 @@ module kiln_ec_add_xyzz #(
 
   kiln_modsub #(.Modulus(P)) u_sub_x3 (
     .clk_i, .rst_ni, .in_valid_i(v_q[3*M+8]), .a_i(g), .b_i(q_c), .out_valid_o(), .y_o(x3));
-  kiln_delay #(.Width(256), .Depth(1)) u_dly_q_d (
-    .clk_i, .rst_ni, .valid_i(v_q[3*M+8]), .data_i(q_c), .data_o(q_d));
-  kiln_delay #(.Width(256), .Depth(1)) u_dly_ppp_d (
-    .clk_i, .rst_ni, .valid_i(v_q[3*M+8]), .data_i(ppp_c), .data_o(ppp_d));
+  kiln_delay #(.Width(256), .Depth(1)) u_dly_q_3m9 (
+    .clk_i, .rst_ni, .valid_i(v_q[3*M+8]), .data_i(q_c), .data_o(q_3m9));
+  kiln_delay #(.Width(256), .Depth(1)) u_dly_ppp_3m9 (
+    .clk_i, .rst_ni, .valid_i(v_q[3*M+8]), .data_i(ppp_c), .data_o(ppp_3m9));
 
   kiln_modsub #(.Modulus(P)) u_sub_h (
-    .clk_i, .rst_ni, .in_valid_i(v_q[3*M+9]), .a_i(q_d), .b_i(x3), .out_valid_o(), .y_o(h));
+    .clk_i, .rst_ni, .in_valid_i(v_q[3*M+9]), .a_i(q_3m9), .b_i(x3), .out_valid_o(), .y_o(h));
   kiln_delay #(.Width(256), .Depth(1)) u_dly_x3_b (
     .clk_i, .rst_ni, .valid_i(v_q[3*M+9]), .data_i(x3), .data_o(x3_b));
   kiln_delay #(.Width(256), .Depth(1)) u_dly_ppp_e (
-    .clk_i, .rst_ni, .valid_i(v_q[3*M+9]), .data_i(ppp_d), .data_o(ppp_e));
+    .clk_i, .rst_ni, .valid_i(v_q[3*M+9]), .data_i(ppp_3m9), .data_o(ppp_e));
 
   logic [255:0] zzz1_b, y1_b, r_c;
   kiln_delay #(.Width(256), .Depth(3*M+9)) u_dly_zzz1_b (
@@ -297,34 +297,59 @@ module kiln_ec_add_xyzz #(
     .clk_i, .rst_ni, .valid_i(v_q[2*M+6]), .data_i(w_b), .data_o(w_s));
 
   // ---- Cycle 4M+12: pick the result ---------------------------------------------------------
+  logic [255:0]        x_d, y_d, zz_d, zzz_d;
+  logic [255:0]        x_q, y_q, zz_q, zzz_q;
+  logic [TagWidth-1:0] tag_q;
+  always_comb begin
+    // The general addition, unless a special case applies.
+    x_d   = x3_s;
+    y_d   = y3;
+    zz_d  = zz3_s;
+    zzz_d = zzz3_b;
+    if (flags_tag_s[TagWidth]) begin
+      // Empty bucket: it becomes the point itself.
+      x_d   = x2_s;
+      y_d   = y2_s;
+      zz_d  = One;
+      zzz_d = One;
+    end else if (zero_s[1] && zero_s[0]) begin
+      // The bucket holds this very point: the doubling.
+      x_d   = x3d_s;
+      y_d   = y3d_s;
+      zz_d  = v_s;
+      zzz_d = w_s;
+    end else if (zero_s[1]) begin
+      // The bucket holds its negation: infinity.
+      x_d   = '0;
+      y_d   = '0;
+      zz_d  = '0;
+      zzz_d = '0;
+    end
+  end
+
   always_ff @(posedge clk_i) begin
     if (v_q[4*M+11]) begin
-      tag_o <= flags_tag_s[TagWidth-1:0];
-      if (flags_tag_s[TagWidth]) begin
-        // Empty bucket: it becomes the point itself.
-        x_o   <= x2_s;
-        y_o   <= y2_s;
-        zz_o  <= One;
-        zzz_o <= One;
-      end else if (zero_s[1] && zero_s[0]) begin
-        x_o   <= x3d_s;
-        y_o   <= y3d_s;
-        zz_o  <= v_s;
-        zzz_o <= w_s;
-      end else if (zero_s[1]) begin
-        x_o   <= '0;
-        y_o   <= '0;
-        zz_o  <= '0;
-        zzz_o <= '0;
-      end else begin
-        x_o   <= x3_s;
-        y_o   <= y3;
-        zz_o  <= zz3_s;
-        zzz_o <= zzz3_b;
-      end
+      tag_q <= flags_tag_s[TagWidth-1:0];
+      x_q   <= x_d;
+      y_q   <= y_d;
+      zz_q  <= zz_d;
+      zzz_q <= zzz_d;
     end
   end
 
   assign out_valid_o = v_q[Latency];
+  assign x_o         = x_q;
+  assign y_o         = y_q;
+  assign zz_o        = zz_q;
+  assign zzz_o       = zzz_q;
+  assign tag_o       = tag_q;
+
+  // A finite affine point and a bucket with coordinates below the modulus in; the same out.
+  // (Every multiplier and add/sub checks its own operands as well.)
+  `KILN_ASSERT_IF(PointReduced_A, px_i < P && py_i < P, in_valid_i)
+  `KILN_ASSERT_IF(BucketReduced_A, bx_i < P && by_i < P && bzz_i < P && bzzz_i < P, in_valid_i)
+  `KILN_ASSERT_IF(SumReduced_A, x_o < P && y_o < P && zz_o < P && zzz_o < P, out_valid_o)
+  `KILN_ASSERT_KNOWN(ValidKnown_A, out_valid_o)
+  `KILN_ASSERT_KNOWN_IF(SumKnown_A, {x_o, y_o, zz_o, zzz_o, tag_o}, out_valid_o)
 
 endmodule

@@ -3,7 +3,7 @@
 // Configuration flash controller: the register interface the host programs a bitstream through
 // (erase sector, program page, read page), in front of a SPI-NOR-like flash chip.
 //
-// Registers (offsets in the block; see hdl/REGISTERS.md):
+// Registers (offsets in the block, kiln_pkg's from ffi/src/regs.rs; see hdl/REGISTERS.md):
 //   0x00 CMD     write 1 = erase the sector at ADDR, 2 = program the page at ADDR from the page
 //                buffer, 3 = read the page at ADDR into the page buffer
 //   0x04 ADDR    byte address: sector-aligned for erase, page-aligned otherwise
@@ -19,6 +19,8 @@
 // returns the chip's status word (bit 0: write in progress). Erase and program complete when a
 // STATUS poll reads not-busy.
 
+`include "kiln_assert.svh"
+
 module kiln_flash_ctrl #(
   parameter int FlashBytes  = 1 << 20,
   parameter int SectorBytes = 4096,
@@ -28,7 +30,7 @@ module kiln_flash_ctrl #(
   input  logic        rst_ni,
   input  logic        reg_we_i,
   input  logic        reg_re_i,
-  input  logic [11:0] reg_addr_i,
+  input  logic [kiln_pkg::BlockShift-1:0] reg_addr_i,
   input  logic [31:0] reg_wdata_i,
   output logic        reg_hit_o,
   output logic [31:0] reg_rdata_o,
@@ -62,23 +64,22 @@ module kiln_flash_ctrl #(
     StReadWait
   } state_e;
 
-  state_e       state_q;
-  logic [2:0]   cmd_q;
-  logic [31:0]  addr_q;
-  logic [3:0]   error_q;
-  logic         done_q;
-  logic [Ww:0]  word_q;
+  state_e       state_q, state_d;
+  logic [2:0]   cmd_q, cmd_d;
+  logic [31:0]  addr_q, addr_d;
+  logic [3:0]   error_q, error_d;
+  logic         done_q, done_d;
+  logic [Ww:0]  word_q, word_d;
   logic [31:0]  buf_q [Words];
 
   logic sel_cmd, sel_addr, sel_status, sel_error, sel_buf;
   logic [Ww-1:0] buf_word;
-  assign sel_cmd    = (reg_addr_i == kiln_pkg::FlashCmd[11:0]);
-  assign sel_addr   = (reg_addr_i == kiln_pkg::FlashAddr[11:0]);
-  assign sel_status = (reg_addr_i == kiln_pkg::FlashStatus[11:0]);
-  assign sel_error  = (reg_addr_i == kiln_pkg::FlashError[11:0]);
-  assign sel_buf    = (reg_addr_i >= kiln_pkg::FlashBuf[11:0]) &&
-                      (reg_addr_i < kiln_pkg::FlashBuf[11:0] + 12'(PageBytes));
-  assign buf_word   = Ww'((reg_addr_i - kiln_pkg::FlashBuf[11:0]) >> 2);
+  assign sel_cmd    = kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::FlashCmd);
+  assign sel_addr   = kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::FlashAddr);
+  assign sel_status = kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::FlashStatus);
+  assign sel_error  = kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::FlashError);
+  assign sel_buf    = kiln_pkg::reg_sel_words(reg_addr_i, kiln_pkg::FlashBuf, Words);
+  assign buf_word   = Ww'((reg_addr_i - kiln_pkg::FlashBuf[kiln_pkg::BlockShift-1:0]) >> 2);
 
   assign busy_o    = (state_q != StIdle);
   assign reg_hit_o = sel_cmd | sel_addr | sel_status | sel_error | sel_buf;
@@ -88,7 +89,9 @@ module kiln_flash_ctrl #(
     if (sel_addr) begin
       reg_rdata_o = addr_q;
     end else if (sel_status) begin
-      reg_rdata_o = {29'h0, error_q != 0, done_q, busy_o};
+      reg_rdata_o = (busy_o ? kiln_pkg::FlashStatusBusy : 32'h0) |
+                    (done_q ? kiln_pkg::FlashStatusDone : 32'h0) |
+                    (error_q != 0 ? kiln_pkg::FlashStatusError : 32'h0);
     end else if (sel_error) begin
       reg_rdata_o = {28'h0, error_q};
     end else if (sel_buf) begin
@@ -147,6 +150,83 @@ module kiln_flash_ctrl #(
   logic fire;
   assign fire = flash_req_valid_o && flash_req_ready_i;
 
+  always_comb begin
+    state_d = state_q;
+    cmd_d   = cmd_q;
+    addr_d  = addr_q;
+    error_d = error_q;
+    done_d  = done_q;
+    word_d  = word_q;
+
+    if (reg_we_i && sel_addr && !busy_o) begin
+      addr_d = reg_wdata_i;
+    end
+    if (reg_we_i && sel_cmd) begin
+      error_d = cmd_err;
+      if (cmd_err == 0) begin
+        cmd_d  = reg_wdata_i[2:0];
+        done_d = 1'b0;
+        word_d = '0;
+        unique case (reg_wdata_i[2:0])
+          kiln_pkg::FlashCmdErase[2:0]:   state_d = StCommit;
+          kiln_pkg::FlashCmdProgram[2:0]: state_d = StLoad;
+          default:                        state_d = StRead;
+        endcase
+      end else if (!busy_o) begin
+        done_d = 1'b1;
+      end
+    end
+
+    unique case (state_q)
+      StIdle: ;
+      StLoad: begin
+        if (fire) begin
+          word_d = word_q + 1'b1;
+          if (word_q == (Ww+1)'(Words - 1)) begin
+            state_d = StCommit;
+          end
+        end
+      end
+      StCommit: begin
+        if (fire) begin
+          state_d = StPoll;
+        end
+      end
+      StPoll: begin
+        if (fire) begin
+          state_d = StPollWait;
+        end
+      end
+      StPollWait: begin
+        if (flash_rsp_valid_i) begin
+          if (flash_rsp_data_i[0]) begin
+            state_d = StPoll;
+          end else begin
+            state_d = StIdle;
+            done_d  = 1'b1;
+          end
+        end
+      end
+      StRead: begin
+        if (fire) begin
+          state_d = StReadWait;
+        end
+      end
+      StReadWait: begin
+        if (flash_rsp_valid_i) begin
+          word_d = word_q + 1'b1;
+          if (word_q == (Ww+1)'(Words - 1)) begin
+            state_d = StIdle;
+            done_d  = 1'b1;
+          end else begin
+            state_d = StRead;
+          end
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= StIdle;
@@ -156,72 +236,12 @@ module kiln_flash_ctrl #(
       done_q  <= 1'b0;
       word_q  <= '0;
     end else begin
-      if (reg_we_i && sel_addr && !busy_o) begin
-        addr_q <= reg_wdata_i;
-      end
-      if (reg_we_i && sel_cmd) begin
-        error_q <= cmd_err;
-        if (cmd_err == 0) begin
-          cmd_q  <= reg_wdata_i[2:0];
-          done_q <= 1'b0;
-          word_q <= '0;
-          unique case (reg_wdata_i[2:0])
-            kiln_pkg::FlashCmdErase[2:0]:   state_q <= StCommit;
-            kiln_pkg::FlashCmdProgram[2:0]: state_q <= StLoad;
-            default:                        state_q <= StRead;
-          endcase
-        end else if (!busy_o) begin
-          done_q <= 1'b1;
-        end
-      end
-
-      unique case (state_q)
-        StLoad: begin
-          if (fire) begin
-            word_q <= word_q + 1'b1;
-            if (word_q == (Ww+1)'(Words - 1)) begin
-              state_q <= StCommit;
-            end
-          end
-        end
-        StCommit: begin
-          if (fire) begin
-            state_q <= StPoll;
-          end
-        end
-        StPoll: begin
-          if (fire) begin
-            state_q <= StPollWait;
-          end
-        end
-        StPollWait: begin
-          if (flash_rsp_valid_i) begin
-            if (flash_rsp_data_i[0]) begin
-              state_q <= StPoll;
-            end else begin
-              state_q <= StIdle;
-              done_q  <= 1'b1;
-            end
-          end
-        end
-        StRead: begin
-          if (fire) begin
-            state_q <= StReadWait;
-          end
-        end
-        StReadWait: begin
-          if (flash_rsp_valid_i) begin
-            word_q <= word_q + 1'b1;
-            if (word_q == (Ww+1)'(Words - 1)) begin
-              state_q <= StIdle;
-              done_q  <= 1'b1;
-            end else begin
-              state_q <= StRead;
-            end
-          end
-        end
-        default: ;
-      endcase
+      state_q <= state_d;
+      cmd_q   <= cmd_d;
+      addr_q  <= addr_d;
+      error_q <= error_d;
+      done_q  <= done_d;
+      word_q  <= word_d;
     end
   end
 
@@ -236,5 +256,16 @@ module kiln_flash_ctrl #(
 
   logic unused;
   assign unused = ^{reg_re_i, cmd_q};
+
+  // The state is one of the seven; a command starts only from idle; the chip answers only the
+  // requests that wait for an answer; the page-buffer word counter stays within the page.
+  `KILN_ASSERT(StateValid_A, state_q inside {StIdle, StLoad, StCommit, StPoll, StPollWait, StRead,
+                                             StReadWait})
+  `KILN_ASSERT(CommandFromIdle_A, (state_q == StIdle && state_d != StIdle) |->
+                                  (reg_we_i && sel_cmd && cmd_err == 0))
+  `KILN_ASSERT(ResponseExpected_A, flash_rsp_valid_i |-> state_q inside {StPollWait, StReadWait})
+  `KILN_ASSERT(WordInPage_A, word_q <= (Ww+1)'(Words))
+  `KILN_ASSERT_KNOWN_IF(ReqKnown_A, {flash_req_op_o, flash_req_addr_o, flash_req_data_o},
+                        flash_req_valid_o)
 
 endmodule

@@ -4,6 +4,8 @@
 // Requires a, b < Modulus < 2^255. The register loads only for valid inputs, so pipelines of
 // these cost nothing in bubbles.
 
+`include "kiln_assert.svh"
+
 module kiln_modadd #(
   parameter logic [255:0] Modulus = kiln_pkg::FqModulus
 ) (
@@ -16,23 +18,37 @@ module kiln_modadd #(
   output logic [255:0] y_o
 );
 
+  // (a + b) mod Modulus; a borrow out of sum - Modulus means the sum was already below it.
+  function automatic logic [255:0] add_mod(input logic [255:0] a, input logic [255:0] b);
+    logic [256:0] sum;
+    logic [256:0] diff;
+    sum     = {1'b0, a} + {1'b0, b};
+    diff    = sum - {1'b0, Modulus};
+    add_mod = diff[256] ? sum[255:0] : diff[255:0];
+  endfunction
+
+  logic         valid_q;
+  logic [255:0] y_q;
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      out_valid_o <= 1'b0;
+      valid_q <= 1'b0;
     end else begin
-      out_valid_o <= in_valid_i;
+      valid_q <= in_valid_i;
     end
   end
 
-  always_ff @(posedge clk_i) begin : add
-    logic [256:0] sum;
-    logic [256:0] diff;
+  always_ff @(posedge clk_i) begin
     if (in_valid_i) begin
-      sum  = {1'b0, a_i} + {1'b0, b_i};
-      diff = sum - {1'b0, Modulus};
-      // A borrow out of the subtraction means the sum was already below the modulus.
-      y_o <= diff[256] ? sum[255:0] : diff[255:0];
+      y_q <= add_mod(a_i, b_i);
     end
   end
+
+  assign out_valid_o = valid_q;
+  assign y_o         = y_q;
+
+  `KILN_ASSERT_IF(OperandsReduced_A, a_i < Modulus && b_i < Modulus, in_valid_i)
+  `KILN_ASSERT_IF(SumReduced_A, y_o < Modulus, out_valid_o)
+  `KILN_ASSERT_KNOWN_IF(SumKnown_A, y_o, out_valid_o)
 
 endmodule

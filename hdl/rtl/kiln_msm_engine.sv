@@ -21,10 +21,16 @@
 // memory at OUT (X, Y, ZZ, ZZZ as four 32-byte beats), then ap_done. The host sums the buckets
 // of each window (kiln_msm::window_sum) and combines the windows (kiln_msm::combine_windows).
 //
-// Registers (offsets in the block; see hdl/REGISTERS.md): the kernel control of
-// kiln_kernel_ctrl, BASES, DIGITS, OUT (64-bit card addresses, 32-byte aligned), COUNT,
-// WINDOWS, BUCKETS, and the STALLS and PAIRS counters of the last run. Arguments are written
-// while the engine is idle; writes while it runs are ignored.
+// Registers (offsets in the block, kiln_pkg's from ffi/src/regs.rs; see hdl/REGISTERS.md):
+// the kernel control of kiln_kernel_ctrl, BASES, DIGITS, OUT (64-bit card addresses, 32-byte
+// aligned), COUNT, WINDOWS, BUCKETS, and the STALLS and PAIRS counters of the last run.
+// Arguments are written while the engine is idle; writes while it runs are ignored.
+//
+// Style: control registers are `_q` flops with their next values `_d` computed in always_comb
+// (defaults first); the wide datapath registers (records, candidate, issue) load with an
+// enable in always_ff, so idle cycles cost a simulator nothing.
+
+`include "kiln_assert.svh"
 
 module kiln_msm_engine #(
   parameter int BucketAddrWidth = 14,
@@ -36,7 +42,7 @@ module kiln_msm_engine #(
   // Register bus (offset within this block).
   input  logic         reg_we_i,
   input  logic         reg_re_i,
-  input  logic [11:0]  reg_addr_i,
+  input  logic [kiln_pkg::BlockShift-1:0] reg_addr_i,
   input  logic [31:0]  reg_wdata_i,
   output logic         reg_hit_o,
   output logic [31:0]  reg_rdata_o,
@@ -54,7 +60,6 @@ module kiln_msm_engine #(
 
   localparam int Capacity   = 2 ** BucketAddrWidth;
   localparam int Bw         = BucketAddrWidth;
-  localparam int SbDepth    = kiln_arch_pkg::EcAddLatency + 1;
   localparam int DigitBits  = MaxWindows * 32;
 
   // ---- Control and arguments ---------------------------------------------------------------
@@ -68,49 +73,64 @@ module kiln_msm_engine #(
     .reg_hit_o(ctrl_hit), .reg_rdata_o(ctrl_rdata), .start_o(start), .busy_o,
     .done_i(done), .error_i(error_flags), .irq_o);
 
-  logic [63:0] bases_q, digits_q, out_q, stalls_q, pairs_q;
-  logic [31:0] count_q, windows_q, buckets_q;
+  logic [63:0] bases_q, bases_d, digits_q, digits_d, out_q, out_d;
+  logic [31:0] count_q, count_d, windows_q, windows_d, buckets_q, buckets_d;
+  logic [63:0] stalls_q, stalls_d, pairs_q, pairs_d;
 
-  // Register offsets are package constants; a block decodes the low 12 address bits.
-  /* verilator lint_off UNUSEDSIGNAL */
-  function automatic logic is_reg(input logic [11:0] addr, input logic [31:0] offset);
-    return addr == offset[11:0];
-  endfunction
-  /* verilator lint_on UNUSEDSIGNAL */
-
+  // The decode is kiln_pkg's, on the offsets of ffi/src/regs.rs.
   always_comb begin
     reg_hit_o   = 1'b1;
     reg_rdata_o = 32'h0;
     if (ctrl_hit) begin
       reg_rdata_o = ctrl_rdata;
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmBasesLo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmBasesLo)) begin
       reg_rdata_o = bases_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmBasesHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmBasesHi)) begin
       reg_rdata_o = bases_q[63:32];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmDigitsLo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmDigitsLo)) begin
       reg_rdata_o = digits_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmDigitsHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmDigitsHi)) begin
       reg_rdata_o = digits_q[63:32];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmOutLo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmOutLo)) begin
       reg_rdata_o = out_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmOutHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmOutHi)) begin
       reg_rdata_o = out_q[63:32];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmCount)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmCount)) begin
       reg_rdata_o = count_q;
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmWindows)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmWindows)) begin
       reg_rdata_o = windows_q;
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmBuckets)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmBuckets)) begin
       reg_rdata_o = buckets_q;
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmStallsLo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmStallsLo)) begin
       reg_rdata_o = stalls_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmStallsHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmStallsHi)) begin
       reg_rdata_o = stalls_q[63:32];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmPairsLo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmPairsLo)) begin
       reg_rdata_o = pairs_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::MsmPairsHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmPairsHi)) begin
       reg_rdata_o = pairs_q[63:32];
     end else begin
       reg_hit_o = 1'b0;
+    end
+  end
+
+  always_comb begin
+    bases_d   = bases_q;
+    digits_d  = digits_q;
+    out_d     = out_q;
+    count_d   = count_q;
+    windows_d = windows_q;
+    buckets_d = buckets_q;
+    if (reg_we_i && !busy_o) begin
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmBasesLo))  bases_d[31:0]   = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmBasesHi))  bases_d[63:32]  = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmDigitsLo)) digits_d[31:0]  = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmDigitsHi)) digits_d[63:32] = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmOutLo))    out_d[31:0]     = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmOutHi))    out_d[63:32]    = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmCount))    count_d         = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmWindows))  windows_d       = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::MsmBuckets))  buckets_d       = reg_wdata_i;
     end
   end
 
@@ -122,16 +142,13 @@ module kiln_msm_engine #(
       count_q   <= '0;
       windows_q <= '0;
       buckets_q <= '0;
-    end else if (reg_we_i && !busy_o) begin
-      if (is_reg(reg_addr_i, kiln_pkg::MsmBasesLo))  bases_q[31:0]   <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::MsmBasesHi))  bases_q[63:32]  <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::MsmDigitsLo)) digits_q[31:0]  <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::MsmDigitsHi)) digits_q[63:32] <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::MsmOutLo))    out_q[31:0]     <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::MsmOutHi))    out_q[63:32]    <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::MsmCount))    count_q         <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::MsmWindows))  windows_q       <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::MsmBuckets))  buckets_q       <= reg_wdata_i;
+    end else begin
+      bases_q   <= bases_d;
+      digits_q  <= digits_d;
+      out_q     <= out_d;
+      count_q   <= count_d;
+      windows_q <= windows_d;
+      buckets_q <= buckets_d;
     end
   end
 
@@ -175,22 +192,23 @@ module kiln_msm_engine #(
     StDone
   } state_e;
 
-  state_e       state_q;
-  logic [Bw:0]  total_q;        // windows * buckets, once checked
-  logic [3:0]   dbeats_q;
-  logic [Bw:0]  clr_idx_q;
-  logic [Bw:0]  fl_idx_q;
-  logic [1:0]   fl_beat_q;
-  logic [63:0]  out_ptr_q;
-  logic         digit_err_q;
+  state_e       state_q, state_d;
+  logic [Bw:0]  total_q, total_d;       // windows * buckets, once checked
+  logic [3:0]   dbeats_q, dbeats_d;
+  logic [Bw:0]  clr_idx_q, clr_idx_d;
+  logic [Bw:0]  fl_idx_q, fl_idx_d;
+  logic [1:0]   fl_beat_q, fl_beat_d;
+  logic [63:0]  out_ptr_q, out_ptr_d;
+  logic         digit_err_q, digit_err_d;
 
   // ---- Fetch: points and digits, two record buffers ----------------------------------------
-  logic [31:0]  iss_rec_q, rcv_rec_q, cons_rec_q;
-  logic [3:0]   iss_beat_q, rcv_beat_q;
-  logic [63:0]  base_ptr_q, dig_ptr_q;
+  logic [31:0]  iss_rec_q, iss_rec_d, rcv_rec_q, rcv_rec_d, cons_rec_q, cons_rec_d;
+  logic [3:0]   iss_beat_q, iss_beat_d, rcv_beat_q, rcv_beat_d;
+  logic [63:0]  base_ptr_q, base_ptr_d, dig_ptr_q, dig_ptr_d;
+  logic         rv0_q, rv0_d, rv1_q, rv1_d;
   logic [255:0] x0_q, x1_q, y0_q, y1_q;
   logic [DigitBits-1:0] d0_q, d1_q;
-  logic         rv0_q, rv1_q, inf0_q, inf1_q;
+  logic         inf0_q, inf1_q;
 
   logic fetch_valid, fetch_fire;
   logic [31:0] in_flight_recs;
@@ -199,12 +217,13 @@ module kiln_msm_engine #(
   assign fetch_fire  = fetch_valid && mem_req_ready_i;
 
   // ---- Pair generation and issue -----------------------------------------------------------
-  logic [6:0]   win_q;          // window j of the record being consumed
-  logic [Bw:0]  wbase_q;        // j * buckets
-  logic         cand_valid_q, cand_neg_q;
+  logic [6:0]   win_q, win_d;           // window j of the record being consumed
+  logic [Bw:0]  wbase_q, wbase_d;       // j * buckets
+  logic         cand_valid_q, cand_valid_d;
+  logic         cand_neg_q;
   logic [Bw-1:0] cand_idx_q;
   logic [255:0] cand_x_q, cand_y_q;
-  logic         hazard, issue_fire;
+  logic         hazard, issue_fire, sb_busy;
 
   logic         cur_valid, cur_inf;
   logic [255:0] cur_x, cur_y;
@@ -226,23 +245,10 @@ module kiln_msm_engine #(
   // A point at infinity contributes nothing: its whole record is skipped at once.
   assign pg_last   = cur_inf || ({25'h0, win_q} == windows_q - 32'd1);
 
-  // Scoreboard: the buckets issued 1 .. SbDepth cycles ago, newest at index 0.
-  logic [SbDepth-1:0]    sb_valid_q;
-  logic [SbDepth*Bw-1:0] sb_idx_q;
-  always_comb begin
-    hazard = 1'b0;
-    if (cand_valid_q) begin
-      for (int k = 0; k < SbDepth; k++) begin
-        if (sb_valid_q[k] && sb_idx_q[k*Bw +: Bw] == cand_idx_q) begin
-          hazard = 1'b1;
-        end
-      end
-    end
-  end
   assign issue_fire = cand_valid_q && !hazard &&
                       (state_q == StStream || state_q == StDrain);
 
-  // ---- Bucket RAM and adder ----------------------------------------------------------------
+  // ---- Bucket RAM, scoreboard and adder ----------------------------------------------------
   logic          ram_a_en, ram_b_en;
   logic [Bw-1:0] ram_a_addr, ram_b_addr;
   logic [1023:0] ram_a_wdata, ram_b_rdata, ram_a_rdata_unused;
@@ -254,6 +260,12 @@ module kiln_msm_engine #(
   logic          sum_valid;
   logic [255:0]  sum_x, sum_y, sum_zz, sum_zzz;
   logic [Bw-1:0] sum_idx;
+
+  // A pair waits while its bucket has an addition in flight (a hazard stall).
+  kiln_msm_scoreboard #(.IdxWidth(Bw)) u_sb (
+    .clk_i, .rst_ni, .cand_valid_i(cand_valid_q), .cand_idx_i(cand_idx_q), .hazard_o(hazard),
+    .issue_i(issue_fire), .busy_o(sb_busy),
+    .rd_valid_i(ram_b_en), .rd_idx_i(ram_b_addr), .wb_valid_i(sum_valid), .wb_idx_i(sum_idx));
 
   kiln_ec_add_xyzz #(.TagWidth(Bw)) u_adder (
     .clk_i, .rst_ni, .in_valid_i(iss_valid_q),
@@ -300,11 +312,168 @@ module kiln_msm_engine #(
     end
   end
 
-  // ---- Sequential --------------------------------------------------------------------------
+  // ---- Next state --------------------------------------------------------------------------
   logic [7:0] final_err;
   assign final_err = digit_err_q ? kiln_pkg::MsmErrDigit[7:0] : 8'h0;
   assign done        = (state_q == StCheck && check_err != 0) || (state_q == StDone);
   assign error_flags = (state_q == StCheck) ? check_err : final_err;
+
+  always_comb begin
+    state_d      = state_q;
+    total_d      = total_q;
+    dbeats_d     = dbeats_q;
+    clr_idx_d    = clr_idx_q;
+    fl_idx_d     = fl_idx_q;
+    fl_beat_d    = fl_beat_q;
+    out_ptr_d    = out_ptr_q;
+    digit_err_d  = digit_err_q;
+    iss_rec_d    = iss_rec_q;
+    rcv_rec_d    = rcv_rec_q;
+    cons_rec_d   = cons_rec_q;
+    iss_beat_d   = iss_beat_q;
+    rcv_beat_d   = rcv_beat_q;
+    base_ptr_d   = base_ptr_q;
+    dig_ptr_d    = dig_ptr_q;
+    rv0_d        = rv0_q;
+    rv1_d        = rv1_q;
+    win_d        = win_q;
+    wbase_d      = wbase_q;
+    cand_valid_d = cand_valid_q;
+    stalls_d     = stalls_q;
+    pairs_d      = pairs_q;
+
+    if (issue_fire) begin
+      pairs_d = pairs_q + 64'd1;
+    end
+    if (cand_valid_q && hazard) begin
+      stalls_d = stalls_q + 64'd1;
+    end
+
+    unique case (state_q)
+      StIdle: begin
+        if (start) begin
+          state_d = StCheck;
+        end
+      end
+      StCheck: begin
+        if (check_err != 0) begin
+          state_d = StIdle;
+        end else begin
+          state_d     = StClear;
+          total_d     = total_w[Bw:0];
+          dbeats_d    = dbeats_w;
+          clr_idx_d   = '0;
+          digit_err_d = 1'b0;
+          iss_rec_d   = '0;
+          rcv_rec_d   = '0;
+          cons_rec_d  = '0;
+          iss_beat_d  = '0;
+          rcv_beat_d  = '0;
+          base_ptr_d  = bases_q;
+          dig_ptr_d   = digits_q;
+          rv0_d       = 1'b0;
+          rv1_d       = 1'b0;
+          win_d       = '0;
+          wbase_d     = '0;
+          stalls_d    = '0;
+          pairs_d     = '0;
+        end
+      end
+      StClear: begin
+        clr_idx_d = clr_idx_q + 1'b1;
+        if (clr_idx_q + 1'b1 == total_q) begin
+          state_d = StStream;
+        end
+      end
+      StStream: begin
+        if (cons_rec_q == count_q) begin
+          state_d = StDrain;
+        end
+      end
+      StDrain: begin
+        if (!cand_valid_q && !sb_busy) begin
+          state_d   = StFlushRead;
+          fl_idx_d  = '0;
+          fl_beat_d = '0;
+          out_ptr_d = out_q;
+        end
+      end
+      StFlushRead: begin
+        state_d = StFlushBeat;
+      end
+      StFlushBeat: begin
+        if (mem_req_ready_i) begin
+          fl_beat_d = fl_beat_q + 2'd1;
+          out_ptr_d = out_ptr_q + 64'd32;
+          if (fl_beat_q == 2'd3) begin
+            fl_idx_d = fl_idx_q + 1'b1;
+            if (fl_idx_q + 1'b1 == total_q) begin
+              state_d = StDone;
+            end else begin
+              state_d = StFlushRead;
+            end
+          end
+        end
+      end
+      StDone: begin
+        state_d = StIdle;
+      end
+      default: state_d = StIdle;
+    endcase
+
+    // Fetch requests.
+    if (fetch_fire) begin
+      if (iss_beat_q < 2) begin
+        base_ptr_d = base_ptr_q + 64'd32;
+      end else begin
+        dig_ptr_d = dig_ptr_q + 64'd32;
+      end
+      if (iss_beat_q == dbeats_q + 4'd1) begin
+        iss_beat_d = '0;
+        iss_rec_d  = iss_rec_q + 32'd1;
+      end else begin
+        iss_beat_d = iss_beat_q + 4'd1;
+      end
+    end
+
+    // Fetch responses: the record's last beat makes its buffer valid.
+    if (mem_rsp_valid_i && state_q == StStream) begin
+      if (rcv_beat_q == dbeats_q + 4'd1) begin
+        rcv_beat_d = '0;
+        rcv_rec_d  = rcv_rec_q + 32'd1;
+        if (rcv_rec_q[0]) begin
+          rv1_d = 1'b1;
+        end else begin
+          rv0_d = 1'b1;
+        end
+      end else begin
+        rcv_beat_d = rcv_beat_q + 4'd1;
+      end
+    end
+
+    // Pair generation.
+    if (pg_step) begin
+      if (pg_last) begin
+        win_d      = '0;
+        wbase_d    = '0;
+        cons_rec_d = cons_rec_q + 32'd1;
+        if (cons_rec_q[0]) begin
+          rv1_d = 1'b0;
+        end else begin
+          rv0_d = 1'b0;
+        end
+      end else begin
+        win_d   = win_q + 7'd1;
+        wbase_d = wbase_q + buckets_q[Bw:0];
+      end
+      if (!cur_inf && mag != 0 && {1'b0, mag} > {1'b0, buckets_q[30:0]}) begin
+        digit_err_d = 1'b1;
+      end
+      cand_valid_d = !cur_inf && mag != 0 && {1'b0, mag} <= {1'b0, buckets_q[30:0]};
+    end else if (issue_fire) begin
+      cand_valid_d = 1'b0;
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -329,147 +498,43 @@ module kiln_msm_engine #(
       wbase_q      <= '0;
       cand_valid_q <= 1'b0;
       iss_valid_q  <= 1'b0;
-      sb_valid_q   <= '0;
       stalls_q     <= '0;
       pairs_q      <= '0;
     end else begin
-      iss_valid_q <= issue_fire;
-      if (issue_fire || sb_valid_q != 0) begin
-        sb_valid_q <= {sb_valid_q[SbDepth-2:0], issue_fire};
-      end
-      if (issue_fire) begin
-        pairs_q <= pairs_q + 64'd1;
-      end
-      if (cand_valid_q && hazard) begin
-        stalls_q <= stalls_q + 64'd1;
-      end
-
-      unique case (state_q)
-        StIdle: begin
-          if (start) begin
-            state_q <= StCheck;
-          end
-        end
-        StCheck: begin
-          if (check_err != 0) begin
-            state_q <= StIdle;
-          end else begin
-            state_q     <= StClear;
-            total_q     <= total_w[Bw:0];
-            dbeats_q    <= dbeats_w;
-            clr_idx_q   <= '0;
-            digit_err_q <= 1'b0;
-            iss_rec_q   <= '0;
-            rcv_rec_q   <= '0;
-            cons_rec_q  <= '0;
-            iss_beat_q  <= '0;
-            rcv_beat_q  <= '0;
-            base_ptr_q  <= bases_q;
-            dig_ptr_q   <= digits_q;
-            rv0_q       <= 1'b0;
-            rv1_q       <= 1'b0;
-            win_q       <= '0;
-            wbase_q     <= '0;
-            stalls_q    <= '0;
-            pairs_q     <= '0;
-          end
-        end
-        StClear: begin
-          clr_idx_q <= clr_idx_q + 1'b1;
-          if (clr_idx_q + 1'b1 == total_q) begin
-            state_q <= StStream;
-          end
-        end
-        StStream: begin
-          if (cons_rec_q == count_q) begin
-            state_q <= StDrain;
-          end
-        end
-        StDrain: begin
-          if (!cand_valid_q && sb_valid_q == 0) begin
-            state_q   <= StFlushRead;
-            fl_idx_q  <= '0;
-            fl_beat_q <= '0;
-            out_ptr_q <= out_q;
-          end
-        end
-        StFlushRead: begin
-          state_q <= StFlushBeat;
-        end
-        StFlushBeat: begin
-          if (mem_req_ready_i) begin
-            fl_beat_q <= fl_beat_q + 2'd1;
-            out_ptr_q <= out_ptr_q + 64'd32;
-            if (fl_beat_q == 2'd3) begin
-              fl_idx_q <= fl_idx_q + 1'b1;
-              state_q  <= (fl_idx_q + 1'b1 == total_q) ? StDone : StFlushRead;
-            end
-          end
-        end
-        StDone: begin
-          state_q <= StIdle;
-        end
-        default: state_q <= StIdle;
-      endcase
-
-      // Fetch requests.
-      if (fetch_fire) begin
-        if (iss_beat_q < 2) begin
-          base_ptr_q <= base_ptr_q + 64'd32;
-        end else begin
-          dig_ptr_q <= dig_ptr_q + 64'd32;
-        end
-        if (iss_beat_q == dbeats_q + 4'd1) begin
-          iss_beat_q <= '0;
-          iss_rec_q  <= iss_rec_q + 32'd1;
-        end else begin
-          iss_beat_q <= iss_beat_q + 4'd1;
-        end
-      end
-
-      // Fetch responses: the record's last beat makes its buffer valid.
-      if (mem_rsp_valid_i && state_q == StStream) begin
-        if (rcv_beat_q == dbeats_q + 4'd1) begin
-          rcv_beat_q <= '0;
-          rcv_rec_q  <= rcv_rec_q + 32'd1;
-          if (rcv_rec_q[0]) begin
-            rv1_q <= 1'b1;
-          end else begin
-            rv0_q <= 1'b1;
-          end
-        end else begin
-          rcv_beat_q <= rcv_beat_q + 4'd1;
-        end
-      end
-
-      // Pair generation.
-      if (pg_step) begin
-        if (pg_last) begin
-          win_q      <= '0;
-          wbase_q    <= '0;
-          cons_rec_q <= cons_rec_q + 32'd1;
-          if (cons_rec_q[0]) begin
-            rv1_q <= 1'b0;
-          end else begin
-            rv0_q <= 1'b0;
-          end
-        end else begin
-          win_q   <= win_q + 7'd1;
-          wbase_q <= wbase_q + buckets_q[Bw:0];
-        end
-        if (!cur_inf && mag != 0 && {1'b0, mag} > {1'b0, buckets_q[30:0]}) begin
-          digit_err_q <= 1'b1;
-        end
-        cand_valid_q <= !cur_inf && mag != 0 && {1'b0, mag} <= {1'b0, buckets_q[30:0]};
-      end else if (issue_fire) begin
-        cand_valid_q <= 1'b0;
-      end
+      state_q      <= state_d;
+      total_q      <= total_d;
+      dbeats_q     <= dbeats_d;
+      clr_idx_q    <= clr_idx_d;
+      fl_idx_q     <= fl_idx_d;
+      fl_beat_q    <= fl_beat_d;
+      out_ptr_q    <= out_ptr_d;
+      digit_err_q  <= digit_err_d;
+      iss_rec_q    <= iss_rec_d;
+      rcv_rec_q    <= rcv_rec_d;
+      cons_rec_q   <= cons_rec_d;
+      iss_beat_q   <= iss_beat_d;
+      rcv_beat_q   <= rcv_beat_d;
+      base_ptr_q   <= base_ptr_d;
+      dig_ptr_q    <= dig_ptr_d;
+      rv0_q        <= rv0_d;
+      rv1_q        <= rv1_d;
+      win_q        <= win_d;
+      wbase_q      <= wbase_d;
+      cand_valid_q <= cand_valid_d;
+      iss_valid_q  <= issue_fire;
+      stalls_q     <= stalls_d;
+      pairs_q      <= pairs_d;
     end
   end
 
-  // Datapath registers without reset, loaded only when used.
+  // Datapath registers without reset, loaded only when used: a record's beats as they arrive,
+  // the candidate pair when the generator emits one, the issued pair when it issues.
+  logic rsp_load, cand_load;
+  assign rsp_load  = mem_rsp_valid_i && state_q == StStream;
+  assign cand_load = pg_step && !cur_inf && mag != 0;
+
   always_ff @(posedge clk_i) begin
-    if (mem_rsp_valid_i && state_q == StStream) begin
+    if (rsp_load) begin
       if (rcv_beat_q == 4'd0) begin
         if (rcv_rec_q[0]) x1_q <= mem_rsp_rdata_i; else x0_q <= mem_rsp_rdata_i;
       end else if (rcv_beat_q == 4'd1) begin
@@ -488,7 +553,7 @@ module kiln_msm_engine #(
         end
       end
     end
-    if (pg_step && !cur_inf && mag != 0) begin
+    if (cand_load) begin
       cand_idx_q <= Bw'(wbase_q + {1'b0, mag[Bw-1:0]} - 1'b1);
       cand_x_q   <= cur_x;
       cand_y_q   <= cur_y;
@@ -500,12 +565,30 @@ module kiln_msm_engine #(
       iss_y_q   <= cand_y_q;
       iss_neg_q <= cand_neg_q;
     end
-    if (issue_fire || sb_valid_q != 0) begin
-      sb_idx_q <= {sb_idx_q[(SbDepth-1)*Bw-1:0], cand_idx_q};
-    end
   end
 
   logic unused;
   assign unused = ^{ram_a_rdata_unused, mem_rsp_rdata_i[0], total_w[63:Bw+1]};
+
+  // ---- Assertions --------------------------------------------------------------------------
+  // The bucket hazard itself is checked in kiln_msm_scoreboard (NoStaleRead_A).
+  // Records: fetched, received and consumed in order, at most two in the buffers; read data
+  // arrives only for the records being streamed.
+  `KILN_ASSERT(RecordOrder_A, (cons_rec_q <= rcv_rec_q) && (rcv_rec_q <= iss_rec_q) &&
+                              (in_flight_recs <= 32'd2))
+  `KILN_ASSERT(ResponseWhileStreaming_A, mem_rsp_valid_i |-> state_q == StStream)
+  // Pairs: the window is one of the run's, and the bucket one of its windows x buckets.
+  `KILN_ASSERT(WindowInRange_A, pg_active |-> {25'h0, win_q} < windows_q)
+  `KILN_ASSERT(BucketInRange_A, cand_valid_q |-> {1'b0, cand_idx_q} < total_q)
+  `KILN_ASSERT(ClearInRange_A, state_q == StClear |-> clr_idx_q < total_q)
+  // Buckets are flushed only once every addition has been written back.
+  `KILN_ASSERT(FlushAfterDrain_A, state_q inside {StFlushRead, StFlushBeat} |->
+                                  (!sb_busy && !cand_valid_q && !iss_valid_q && !sum_valid))
+  // Card memory requests are 32-byte aligned, inside card memory, and known when valid.
+  `KILN_ASSERT(RequestAligned_A, mem_req_valid_o |-> mem_req_addr_o[4:0] == 5'h0)
+  `KILN_ASSERT(RequestInMemory_A, mem_req_valid_o |-> (mem_req_addr_o >> DramLog2) == 64'h0)
+  `KILN_ASSERT_KNOWN(ValidKnown_A, {mem_req_valid_o, busy_o, irq_o})
+  `KILN_ASSERT_KNOWN_IF(RequestKnown_A, {mem_req_we_o, mem_req_addr_o}, mem_req_valid_o)
+  `KILN_ASSERT_KNOWN_IF(WriteDataKnown_A, mem_req_wdata_o, mem_req_valid_o && mem_req_we_o)
 
 endmodule

@@ -23,7 +23,13 @@
 //     a + b = bfly(a, b, 1).0     a - b = bfly(a, b, 1).1     a * b = bfly(0, b, a).0
 //     a * c = bfly(0, a, c).0     a + c = bfly(a, c, 1).0     copy b = bfly(0, b, 1).0
 //
-// Arguments are written while the engine is idle; writes while it runs are ignored.
+// Arguments are written while the engine is idle; writes while it runs are ignored. Register
+// offsets are kiln_pkg's (from ffi/src/regs.rs; see hdl/REGISTERS.md).
+//
+// Style: control registers are `_q` flops with their next values `_d` computed in always_comb
+// (defaults first); the butterfly tag loads with an enable in always_ff.
+
+`include "kiln_assert.svh"
 
 module kiln_ntt_engine #(
   parameter int LogMax   = 11,
@@ -33,7 +39,7 @@ module kiln_ntt_engine #(
   input  logic         rst_ni,
   input  logic         reg_we_i,
   input  logic         reg_re_i,
-  input  logic [11:0]  reg_addr_i,
+  input  logic [kiln_pkg::BlockShift-1:0] reg_addr_i,
   input  logic [31:0]  reg_wdata_i,
   output logic         reg_hit_o,
   output logic [31:0]  reg_rdata_o,
@@ -63,59 +69,90 @@ module kiln_ntt_engine #(
     .reg_hit_o(ctrl_hit), .reg_rdata_o(ctrl_rdata), .start_o(start), .busy_o,
     .done_i(done), .error_i(error_flags), .irq_o);
 
-  logic [31:0]  opcode_q, log_n_q, log_blocks_q, flags_q, vec_op_q, len_q;
-  logic [63:0]  a_q, b_q, dst_q, tw_q;
-  logic [255:0] const_q;
+  localparam int ConstWords = int'(kiln_pkg::NttConstWords);
 
-  /* verilator lint_off UNUSEDSIGNAL */
-  function automatic logic is_reg(input logic [11:0] addr, input logic [31:0] offset);
-    return addr == offset[11:0];
-  endfunction
-  /* verilator lint_on UNUSEDSIGNAL */
+  logic [31:0]  opcode_q, opcode_d, log_n_q, log_n_d, log_blocks_q, log_blocks_d;
+  logic [31:0]  flags_q, flags_d, vec_op_q, vec_op_d, len_q, len_d;
+  logic [63:0]  a_q, a_d, b_q, b_d, dst_q, dst_d, tw_q, tw_d;
+  logic [32*ConstWords-1:0] const_q, const_d;
 
-  logic        const_sel;
-  logic [2:0]  const_word;
-  assign const_sel  = (reg_addr_i >= kiln_pkg::NttConst0[11:0]) &&
-                      (reg_addr_i < kiln_pkg::NttConst0[11:0] + 12'd32) && (reg_addr_i[1:0] == 0);
-  assign const_word = 3'((reg_addr_i - kiln_pkg::NttConst0[11:0]) >> 2);
+  // The decode is kiln_pkg's, on the offsets of ffi/src/regs.rs.
+  localparam int Cw = $clog2(ConstWords);
+  logic          const_sel;
+  logic [Cw-1:0] const_word;
+  assign const_sel  = kiln_pkg::reg_sel_words(reg_addr_i, kiln_pkg::NttConst0, ConstWords);
+  assign const_word = Cw'((reg_addr_i - kiln_pkg::NttConst0[kiln_pkg::BlockShift-1:0]) >> 2);
 
   always_comb begin
     reg_hit_o   = 1'b1;
     reg_rdata_o = 32'h0;
     if (ctrl_hit) begin
       reg_rdata_o = ctrl_rdata;
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttOpcode)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttOpcode)) begin
       reg_rdata_o = opcode_q;
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttLogN)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttLogN)) begin
       reg_rdata_o = log_n_q;
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttLogBlocks)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttLogBlocks)) begin
       reg_rdata_o = log_blocks_q;
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttFlags)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttFlags)) begin
       reg_rdata_o = flags_q;
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttALo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttALo)) begin
       reg_rdata_o = a_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttAHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttAHi)) begin
       reg_rdata_o = a_q[63:32];
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttBLo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttBLo)) begin
       reg_rdata_o = b_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttBHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttBHi)) begin
       reg_rdata_o = b_q[63:32];
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttDstLo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttDstLo)) begin
       reg_rdata_o = dst_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttDstHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttDstHi)) begin
       reg_rdata_o = dst_q[63:32];
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttTwLo)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttTwLo)) begin
       reg_rdata_o = tw_q[31:0];
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttTwHi)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttTwHi)) begin
       reg_rdata_o = tw_q[63:32];
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttVecOp)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttVecOp)) begin
       reg_rdata_o = vec_op_q;
-    end else if (is_reg(reg_addr_i, kiln_pkg::NttLen)) begin
+    end else if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttLen)) begin
       reg_rdata_o = len_q;
     end else if (const_sel) begin
       reg_rdata_o = const_q[32*const_word +: 32];
     end else begin
       reg_hit_o = 1'b0;
+    end
+  end
+
+  always_comb begin
+    opcode_d     = opcode_q;
+    log_n_d      = log_n_q;
+    log_blocks_d = log_blocks_q;
+    flags_d      = flags_q;
+    a_d          = a_q;
+    b_d          = b_q;
+    dst_d        = dst_q;
+    tw_d         = tw_q;
+    vec_op_d     = vec_op_q;
+    len_d        = len_q;
+    const_d      = const_q;
+    if (reg_we_i && !busy_o) begin
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttOpcode))   opcode_d     = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttLogN))     log_n_d      = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttLogBlocks)) log_blocks_d = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttFlags))    flags_d      = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttALo))      a_d[31:0]    = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttAHi))      a_d[63:32]   = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttBLo))      b_d[31:0]    = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttBHi))      b_d[63:32]   = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttDstLo))    dst_d[31:0]  = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttDstHi))    dst_d[63:32] = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttTwLo))     tw_d[31:0]   = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttTwHi))     tw_d[63:32]  = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttVecOp))    vec_op_d     = reg_wdata_i;
+      if (kiln_pkg::reg_sel(reg_addr_i, kiln_pkg::NttLen))      len_d        = reg_wdata_i;
+      if (const_sel) begin
+        const_d[32*const_word +: 32] = reg_wdata_i;
+      end
     end
   end
 
@@ -132,22 +169,18 @@ module kiln_ntt_engine #(
       vec_op_q     <= '0;
       len_q        <= '0;
       const_q      <= '0;
-    end else if (reg_we_i && !busy_o) begin
-      if (is_reg(reg_addr_i, kiln_pkg::NttOpcode))    opcode_q     <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttLogN))      log_n_q      <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttLogBlocks)) log_blocks_q <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttFlags))     flags_q      <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttALo))       a_q[31:0]    <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttAHi))       a_q[63:32]   <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttBLo))       b_q[31:0]    <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttBHi))       b_q[63:32]   <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttDstLo))     dst_q[31:0]  <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttDstHi))     dst_q[63:32] <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttTwLo))      tw_q[31:0]   <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttTwHi))      tw_q[63:32]  <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttVecOp))     vec_op_q     <= reg_wdata_i;
-      if (is_reg(reg_addr_i, kiln_pkg::NttLen))       len_q        <= reg_wdata_i;
-      if (const_sel)                                  const_q[32*const_word +: 32] <= reg_wdata_i;
+    end else begin
+      opcode_q     <= opcode_d;
+      log_n_q      <= log_n_d;
+      log_blocks_q <= log_blocks_d;
+      flags_q      <= flags_d;
+      a_q          <= a_d;
+      b_q          <= b_d;
+      dst_q        <= dst_d;
+      tw_q         <= tw_d;
+      vec_op_q     <= vec_op_d;
+      len_q        <= len_d;
+      const_q      <= const_d;
     end
   end
 
@@ -156,7 +189,7 @@ module kiln_ntt_engine #(
   assign is_vec  = (opcode_q == kiln_pkg::NttOpVec);
   assign uses_b  = (vec_op_q == kiln_pkg::NttVecAdd) || (vec_op_q == kiln_pkg::NttVecSub) ||
                    (vec_op_q == kiln_pkg::NttVecMul) || (vec_op_q == kiln_pkg::NttVecCopy);
-  assign load_tw = flags_q[0];
+  assign load_tw = (flags_q & kiln_pkg::NttFlagLoadTwiddles) != 0;
 
   logic [7:0] check_err;
   always_comb begin
@@ -210,15 +243,15 @@ module kiln_ntt_engine #(
     StDone
   } state_e;
 
-  state_e      state_q;
-  logic [4:0]  k_q;          // log2 of the block / chunk transform size
-  logic [4:0]  lb_q;         // log2 of the block count
-  logic [Aw:0] n_q;          // elements per block or chunk
-  logic [31:0] blk_q;        // block index
-  logic [31:0] off_q;        // vector chunk offset
-  logic [4:0]  s_q;          // butterfly stage, 1 .. k
-  logic [Aw:0] bf_q;         // butterfly (NTT) or element (VEC) issued in this stage
-  logic [Aw:0] outstanding_q;
+  state_e      state_q, state_d;
+  logic [4:0]  k_q, k_d;        // log2 of the block / chunk transform size
+  logic [4:0]  lb_q, lb_d;      // log2 of the block count
+  logic [Aw:0] n_q, n_d;        // elements per block or chunk
+  logic [31:0] blk_q, blk_d;    // block index
+  logic [31:0] off_q, off_d;    // vector chunk offset
+  logic [4:0]  s_q, s_d;        // butterfly stage, 1 .. k
+  logic [Aw:0] bf_q, bf_d;      // butterfly (NTT) or element (VEC) issued in this stage
+  logic [Aw:0] outstanding_q, outstanding_d;
 
   // Bit reversal of the low `bits` bits of x.
   function automatic logic [31:0] rev(input logic [31:0] x, input logic [4:0] bits);
@@ -231,11 +264,11 @@ module kiln_ntt_engine #(
   endfunction
 
   // ---- Memory phases: reads into a RAM, writes from a RAM ----------------------------------
-  logic [Aw:0]  rd_issued_q, rd_recv_q, rd_total_q;
-  logic [63:0]  rd_ptr_q, rd_step_q;
-  logic [Aw:0]  wr_read_q, wr_sent_q;
-  logic [63:0]  wr_ptr_q, wr_step_q;
-  logic         wr_have_q;
+  logic [Aw:0]  rd_issued_q, rd_issued_d, rd_recv_q, rd_recv_d, rd_total_q, rd_total_d;
+  logic [63:0]  rd_ptr_q, rd_ptr_d, rd_step_q, rd_step_d;
+  logic [Aw:0]  wr_read_q, wr_read_d, wr_sent_q, wr_sent_d;
+  logic [63:0]  wr_ptr_q, wr_ptr_d, wr_step_q, wr_step_d;
+  logic         wr_have_q, wr_have_d;
 
   logic in_read_phase, in_write_phase, rd_fire, wr_fire, wr_read;
   assign in_read_phase  = (state_q == StTwLoad) || (state_q == StLoad) ||
@@ -444,6 +477,212 @@ module kiln_ntt_engine #(
   assign done        = (state_q == StCheck && check_err != 0) || (state_q == StDone);
   assign error_flags = (state_q == StCheck) ? check_err : 8'h0;
 
+  always_comb begin
+    state_d       = state_q;
+    k_d           = k_q;
+    lb_d          = lb_q;
+    n_d           = n_q;
+    blk_d         = blk_q;
+    off_d         = off_q;
+    s_d           = s_q;
+    bf_d          = bf_q;
+    outstanding_d = outstanding_q;
+    rd_issued_d   = rd_issued_q;
+    rd_recv_d     = rd_recv_q;
+    rd_total_d    = rd_total_q;
+    rd_ptr_d      = rd_ptr_q;
+    rd_step_d     = rd_step_q;
+    wr_read_d     = wr_read_q;
+    wr_sent_d     = wr_sent_q;
+    wr_ptr_d      = wr_ptr_q;
+    wr_step_d     = wr_step_q;
+    wr_have_d     = wr_have_q;
+
+    if (bf_issue && !bfo_valid) begin
+      outstanding_d = outstanding_q + 1'b1;
+    end else if (!bf_issue && bfo_valid) begin
+      outstanding_d = outstanding_q - 1'b1;
+    end
+    if (bf_issue) begin
+      bf_d = bf_q + 1'b1;
+    end
+
+    if (rd_fire) begin
+      rd_issued_d = rd_issued_q + 1'b1;
+      rd_ptr_d    = rd_ptr_q + rd_step_q;
+    end
+    if (in_read_phase && mem_rsp_valid_i) begin
+      rd_recv_d = rd_recv_q + 1'b1;
+    end
+    if (wr_read) begin
+      wr_read_d = wr_read_q + 1'b1;
+    end
+    if (in_write_phase) begin
+      if (wr_read) begin
+        wr_have_d = 1'b1;
+      end else if (wr_fire) begin
+        wr_have_d = 1'b0;
+      end
+    end
+    if (wr_fire) begin
+      wr_sent_d = wr_sent_q + 1'b1;
+      wr_ptr_d  = wr_ptr_q + wr_step_q;
+    end
+
+    unique case (state_q)
+      StIdle: begin
+        if (start) begin
+          state_d = StCheck;
+        end
+      end
+      StCheck: begin
+        if (check_err != 0) begin
+          state_d = StIdle;
+        end else if (is_vec) begin
+          off_d       = '0;
+          k_d         = 5'(Aw);
+          state_d     = StVLoadA;
+          n_d         = (Aw+1)'(chunk_len);
+          rd_total_d  = (Aw+1)'(chunk_len);
+          rd_issued_d = '0;
+          rd_recv_d   = '0;
+          rd_ptr_d    = a_q;
+          rd_step_d   = 64'd32;
+        end else begin
+          k_d         = log_n_q[4:0];
+          lb_d        = log_blocks_q[4:0];
+          n_d         = (Aw+1)'(1) << log_n_q[4:0];
+          blk_d       = '0;
+          rd_issued_d = '0;
+          rd_recv_d   = '0;
+          if (load_tw) begin
+            state_d    = StTwLoad;
+            rd_total_d = (Aw+1)'(1) << (log_n_q[4:0] - 5'd1);
+            rd_ptr_d   = tw_q;
+            rd_step_d  = 64'd32;
+          end else begin
+            state_d    = StLoad;
+            rd_total_d = (Aw+1)'(1) << log_n_q[4:0];
+            rd_ptr_d   = a_q + ({32'h0, rev(32'h0, log_blocks_q[4:0])} << 5);
+            rd_step_d  = 64'd32 << log_blocks_q[4:0];
+          end
+        end
+      end
+      StTwLoad: begin
+        if (rd_recv_q == rd_total_q) begin
+          state_d     = StLoad;
+          rd_total_d  = n_q;
+          rd_issued_d = '0;
+          rd_recv_d   = '0;
+          rd_ptr_d    = a_q + blk_base;
+          rd_step_d   = 64'd32 << lb_q;
+        end
+      end
+      StLoad: begin
+        if (rd_recv_q == rd_total_q) begin
+          state_d = StStage;
+          s_d     = 5'd1;
+          bf_d    = '0;
+        end
+      end
+      StStage: begin
+        if (!bf_issue) begin
+          state_d = StStageDrain;
+        end
+      end
+      StStageDrain: begin
+        if (outstanding_q == 0 && !bfi_valid_q) begin
+          bf_d = '0;
+          if (s_q == k_q) begin
+            state_d   = StStore;
+            wr_read_d = '0;
+            wr_sent_d = '0;
+            wr_have_d = 1'b0;
+            wr_ptr_d  = a_q + blk_base;
+            wr_step_d = 64'd32 << lb_q;
+          end else begin
+            state_d = StStage;
+            s_d     = s_q + 5'd1;
+          end
+        end
+      end
+      StStore: begin
+        if (wr_fire && wr_sent_q + 1'b1 == n_q) begin
+          if (blk_q + 32'd1 == (32'd1 << lb_q)) begin
+            state_d = StDone;
+          end else begin
+            blk_d       = blk_q + 32'd1;
+            state_d     = StLoad;
+            rd_total_d  = n_q;
+            rd_issued_d = '0;
+            rd_recv_d   = '0;
+            rd_ptr_d    = a_q + ({32'h0, rev(blk_q + 32'd1, lb_q)} << 5);
+            rd_step_d   = 64'd32 << lb_q;
+          end
+        end
+      end
+      StVLoadA: begin
+        if (rd_recv_q == rd_total_q) begin
+          rd_issued_d = '0;
+          rd_recv_d   = '0;
+          if (uses_b) begin
+            state_d  = StVLoadB;
+            rd_ptr_d = b_q + ({32'h0, off_q} << 5);
+          end else begin
+            state_d = StVCompute;
+            bf_d    = '0;
+          end
+        end
+      end
+      StVLoadB: begin
+        if (rd_recv_q == rd_total_q) begin
+          state_d = StVCompute;
+          bf_d    = '0;
+        end
+      end
+      StVCompute: begin
+        if (!bf_issue) begin
+          state_d = StVDrain;
+        end
+      end
+      StVDrain: begin
+        if (outstanding_q == 0 && !bfi_valid_q) begin
+          state_d   = StVStore;
+          wr_read_d = '0;
+          wr_sent_d = '0;
+          wr_have_d = 1'b0;
+          wr_ptr_d  = dst_q + ({32'h0, off_q} << 5);
+          wr_step_d = 64'd32;
+        end
+      end
+      StVStore: begin
+        if (wr_fire && wr_sent_q + 1'b1 == n_q) begin
+          if (off_q + {{(31-Aw){1'b0}}, n_q} == len_q) begin
+            state_d = StDone;
+          end else begin
+            off_d       = off_q + {{(31-Aw){1'b0}}, n_q};
+            state_d     = StVLoadA;
+            rd_issued_d = '0;
+            rd_recv_d   = '0;
+            rd_ptr_d    = a_q + ({32'h0, off_q + {{(31-Aw){1'b0}}, n_q}} << 5);
+            // The next chunk's length is set once off_q has moved (StVLoadA reads it).
+          end
+        end
+      end
+      StDone: begin
+        state_d = StIdle;
+      end
+      default: state_d = StIdle;
+    endcase
+
+    // Chunk lengths follow off_q one cycle later; nothing is issued in that cycle because
+    // the counters were just cleared and the total is updated before the first issue.
+    if (state_q == StVLoadA && rd_issued_q == 0 && rd_recv_q == 0) begin
+      n_d        = (Aw+1)'(chunk_len);
+      rd_total_d = (Aw+1)'(chunk_len);
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q       <= StIdle;
@@ -467,190 +706,26 @@ module kiln_ntt_engine #(
       wr_have_q     <= 1'b0;
       bfi_valid_q   <= 1'b0;
     end else begin
-      bfi_valid_q <= bf_issue;
-      if (bf_issue && !bfo_valid) begin
-        outstanding_q <= outstanding_q + 1'b1;
-      end else if (!bf_issue && bfo_valid) begin
-        outstanding_q <= outstanding_q - 1'b1;
-      end
-      if (bf_issue) begin
-        bf_q <= bf_q + 1'b1;
-      end
-
-      if (rd_fire) begin
-        rd_issued_q <= rd_issued_q + 1'b1;
-        rd_ptr_q    <= rd_ptr_q + rd_step_q;
-      end
-      if (in_read_phase && mem_rsp_valid_i) begin
-        rd_recv_q <= rd_recv_q + 1'b1;
-      end
-      if (wr_read) begin
-        wr_read_q <= wr_read_q + 1'b1;
-      end
-      if (in_write_phase) begin
-        if (wr_read) begin
-          wr_have_q <= 1'b1;
-        end else if (wr_fire) begin
-          wr_have_q <= 1'b0;
-        end
-      end
-      if (wr_fire) begin
-        wr_sent_q <= wr_sent_q + 1'b1;
-        wr_ptr_q  <= wr_ptr_q + wr_step_q;
-      end
-
-      unique case (state_q)
-        StIdle: begin
-          if (start) begin
-            state_q <= StCheck;
-          end
-        end
-        StCheck: begin
-          if (check_err != 0) begin
-            state_q <= StIdle;
-          end else if (is_vec) begin
-            off_q   <= '0;
-            k_q     <= 5'(Aw);
-            state_q <= StVLoadA;
-            n_q         <= (Aw+1)'(chunk_len);
-            rd_total_q  <= (Aw+1)'(chunk_len);
-            rd_issued_q <= '0;
-            rd_recv_q   <= '0;
-            rd_ptr_q    <= a_q;
-            rd_step_q   <= 64'd32;
-          end else begin
-            k_q   <= log_n_q[4:0];
-            lb_q  <= log_blocks_q[4:0];
-            n_q   <= (Aw+1)'(1) << log_n_q[4:0];
-            blk_q <= '0;
-            rd_issued_q <= '0;
-            rd_recv_q   <= '0;
-            if (load_tw) begin
-              state_q    <= StTwLoad;
-              rd_total_q <= (Aw+1)'(1) << (log_n_q[4:0] - 5'd1);
-              rd_ptr_q   <= tw_q;
-              rd_step_q  <= 64'd32;
-            end else begin
-              state_q    <= StLoad;
-              rd_total_q <= (Aw+1)'(1) << log_n_q[4:0];
-              rd_ptr_q   <= a_q + ({32'h0, rev(32'h0, log_blocks_q[4:0])} << 5);
-              rd_step_q  <= 64'd32 << log_blocks_q[4:0];
-            end
-          end
-        end
-        StTwLoad: begin
-          if (rd_recv_q == rd_total_q) begin
-            state_q     <= StLoad;
-            rd_total_q  <= n_q;
-            rd_issued_q <= '0;
-            rd_recv_q   <= '0;
-            rd_ptr_q    <= a_q + blk_base;
-            rd_step_q   <= 64'd32 << lb_q;
-          end
-        end
-        StLoad: begin
-          if (rd_recv_q == rd_total_q) begin
-            state_q <= StStage;
-            s_q     <= 5'd1;
-            bf_q    <= '0;
-          end
-        end
-        StStage: begin
-          if (!bf_issue) begin
-            state_q <= StStageDrain;
-          end
-        end
-        StStageDrain: begin
-          if (outstanding_q == 0 && !bfi_valid_q) begin
-            bf_q <= '0;
-            if (s_q == k_q) begin
-              state_q   <= StStore;
-              wr_read_q <= '0;
-              wr_sent_q <= '0;
-              wr_have_q <= 1'b0;
-              wr_ptr_q  <= a_q + blk_base;
-              wr_step_q <= 64'd32 << lb_q;
-            end else begin
-              state_q <= StStage;
-              s_q     <= s_q + 5'd1;
-            end
-          end
-        end
-        StStore: begin
-          if (wr_fire && wr_sent_q + 1'b1 == n_q) begin
-            if (blk_q + 32'd1 == (32'd1 << lb_q)) begin
-              state_q <= StDone;
-            end else begin
-              blk_q       <= blk_q + 32'd1;
-              state_q     <= StLoad;
-              rd_total_q  <= n_q;
-              rd_issued_q <= '0;
-              rd_recv_q   <= '0;
-              rd_ptr_q    <= a_q + ({32'h0, rev(blk_q + 32'd1, lb_q)} << 5);
-              rd_step_q   <= 64'd32 << lb_q;
-            end
-          end
-        end
-        StVLoadA: begin
-          if (rd_recv_q == rd_total_q) begin
-            rd_issued_q <= '0;
-            rd_recv_q   <= '0;
-            if (uses_b) begin
-              state_q  <= StVLoadB;
-              rd_ptr_q <= b_q + ({32'h0, off_q} << 5);
-            end else begin
-              state_q <= StVCompute;
-              bf_q    <= '0;
-            end
-          end
-        end
-        StVLoadB: begin
-          if (rd_recv_q == rd_total_q) begin
-            state_q <= StVCompute;
-            bf_q    <= '0;
-          end
-        end
-        StVCompute: begin
-          if (!bf_issue) begin
-            state_q <= StVDrain;
-          end
-        end
-        StVDrain: begin
-          if (outstanding_q == 0 && !bfi_valid_q) begin
-            state_q   <= StVStore;
-            wr_read_q <= '0;
-            wr_sent_q <= '0;
-            wr_have_q <= 1'b0;
-            wr_ptr_q  <= dst_q + ({32'h0, off_q} << 5);
-            wr_step_q <= 64'd32;
-          end
-        end
-        StVStore: begin
-          if (wr_fire && wr_sent_q + 1'b1 == n_q) begin
-            if (off_q + {{(31-Aw){1'b0}}, n_q} == len_q) begin
-              state_q <= StDone;
-            end else begin
-              off_q       <= off_q + {{(31-Aw){1'b0}}, n_q};
-              state_q     <= StVLoadA;
-              rd_issued_q <= '0;
-              rd_recv_q   <= '0;
-              rd_ptr_q    <= a_q + ({32'h0, off_q + {{(31-Aw){1'b0}}, n_q}} << 5);
-              // The next chunk's length is set once off_q has moved (StVLoadA reads it).
-            end
-          end
-        end
-        StDone: begin
-          state_q <= StIdle;
-        end
-        default: state_q <= StIdle;
-      endcase
-
-      // Chunk lengths follow off_q one cycle later; nothing is issued in that cycle because
-      // the counters were just cleared and the total is updated before the first issue.
-      if (state_q == StVLoadA && rd_issued_q == 0 && rd_recv_q == 0) begin
-        n_q        <= (Aw+1)'(chunk_len);
-        rd_total_q <= (Aw+1)'(chunk_len);
-      end
+      state_q       <= state_d;
+      k_q           <= k_d;
+      lb_q          <= lb_d;
+      n_q           <= n_d;
+      blk_q         <= blk_d;
+      off_q         <= off_d;
+      s_q           <= s_d;
+      bf_q          <= bf_d;
+      outstanding_q <= outstanding_d;
+      rd_issued_q   <= rd_issued_d;
+      rd_recv_q     <= rd_recv_d;
+      rd_total_q    <= rd_total_d;
+      rd_ptr_q      <= rd_ptr_d;
+      rd_step_q     <= rd_step_d;
+      wr_read_q     <= wr_read_d;
+      wr_sent_q     <= wr_sent_d;
+      wr_ptr_q      <= wr_ptr_d;
+      wr_step_q     <= wr_step_d;
+      wr_have_q     <= wr_have_d;
+      bfi_valid_q   <= bf_issue;
     end
   end
 
@@ -660,8 +735,27 @@ module kiln_ntt_engine #(
     end
   end
 
+  // ---- Assertions --------------------------------------------------------------------------
+  `KILN_ASSERT(StateValid_A, state_q inside {StIdle, StCheck, StTwLoad, StLoad, StStage,
+                                             StStageDrain, StStore, StVLoadA, StVLoadB,
+                                             StVCompute, StVDrain, StVStore, StDone})
+  // Butterflies: every result was issued, and a stage (or vector pass) starts with the pipeline
+  // empty, so it reads only what the previous stage finished writing.
+  `KILN_ASSERT(ResultWasIssued_A, bfo_valid |-> outstanding_q != 0)
+  `KILN_ASSERT(StageStartsEmpty_A, (state_q inside {StStage, StVCompute} && bf_q == 0) |->
+                                   (outstanding_q == 0 && !bfi_valid_q && !bfo_valid))
+  // Memory: read data arrives only in a read phase and never ahead of its request; requests are
+  // 32-byte aligned, inside card memory, and known when valid.
+  `KILN_ASSERT(ResponseWhileReading_A, mem_rsp_valid_i |-> in_read_phase)
+  `KILN_ASSERT(ResponseAfterRequest_A, in_read_phase |-> rd_recv_q <= rd_issued_q)
+  `KILN_ASSERT(RequestAligned_A, mem_req_valid_o |-> mem_req_addr_o[4:0] == 5'h0)
+  `KILN_ASSERT(RequestInMemory_A, mem_req_valid_o |-> (mem_req_addr_o >> DramLog2) == 64'h0)
+  `KILN_ASSERT_KNOWN(ValidKnown_A, {mem_req_valid_o, busy_o, irq_o})
+  `KILN_ASSERT_KNOWN_IF(RequestKnown_A, {mem_req_we_o, mem_req_addr_o}, mem_req_valid_o)
+  `KILN_ASSERT_KNOWN_IF(WriteDataKnown_A, mem_req_wdata_o, mem_req_valid_o && mem_req_we_o)
+
   logic unused;
   assign unused = ^{tw_b_unused, b0b_rdata, b1b_rdata, bf_j, log_n_q[31:5], log_blocks_q[31:5],
-                    flags_q[31:1], vec_op_q[31:3], chunk_len[31:Aw+1]};
+                    vec_op_q[31:3], chunk_len[31:Aw+1]};
 
 endmodule

@@ -2,7 +2,9 @@
 //
 // True dual-port RAM with synchronous reads (block RAM / UltraRAM): each port reads or writes
 // one word per cycle; a read returns the word in the next cycle. Writing the same address from
-// both ports in one cycle is not allowed (the callers never do).
+// both ports in one cycle is not allowed (the callers never do; NoWriteCollision_A checks).
+
+`include "kiln_assert.svh"
 
 module kiln_ram_2p #(
   parameter int Width     = 256,
@@ -42,5 +44,8 @@ module kiln_ram_2p #(
       end
     end
   end
+
+  `KILN_ASSERT_NORST(NoWriteCollision_A, (a_en_i && a_we_i && b_en_i && b_we_i) |->
+                                         (a_addr_i != b_addr_i))
 
 endmodule

@@ -31,14 +31,16 @@ VROOT="$("$VERILATOR" --getenv VERILATOR_ROOT)"
 # Verilator: optimise the model, treat X as 0 (the C++ model has no X), single-threaded model.
 VFLAGS=(--cc -O3 --x-assign fast --x-initial fast --threads 1 --no-timing
         -Wall -Wno-PINCONNECTEMPTY -Wno-DECLFILENAME -Wno-UNUSEDPARAM)
+VINC=(-I"$HDL/rtl")
 # The generated C++ is large and flat: -O2 on the hot eval code, -O1 on the rest keeps the
 # compile short without slowing the simulation much.
 CXX_FAST=(-O2 -fPIC -std=c++17 -w)
 CXX_SLOW=(-O1 -fPIC -std=c++17 -w)
 CXX_INC=(-I"$VROOT/include" -I"$VROOT/include/vltstd" -I"$HDL/sim")
 
-# The RTL in compile order: packages first (scripts/rtl_files.sh).
+# The RTL in compile order: packages first (scripts/rtl_files.sh); the headers it includes.
 mapfile -t RTL < <("$HDL/scripts/rtl_files.sh")
+RTL_INC=("$HDL"/rtl/*.svh)
 
 hash_inputs() {
   {
@@ -67,7 +69,7 @@ runtime_objs() {
 build_units() {
   local lib="$OUT/libkiln_units_sim.so" stamp="$OUT/.units.hash" h
   local tbs=("$HDL"/tb/tb_*.sv)
-  h="$(hash_inputs "$HDL/scripts/rtl_files.sh" "${RTL[@]}" "${tbs[@]}" "$HDL/sim/unit_sim.cpp" "$HDL/sim/kiln_unit_sim.h")"
+  h="$(hash_inputs "$HDL/scripts/rtl_files.sh" "${RTL[@]}" "${RTL_INC[@]}" "${tbs[@]}" "$HDL/sim/unit_sim.cpp" "$HDL/sim/kiln_unit_sim.h")"
   if [ -e "$lib" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$h" ]; then
     echo "sim: $lib is up to date"
     return
@@ -80,7 +82,7 @@ build_units() {
   local incs=() objs=()
   for tb in "${tbs[@]}"; do
     local top; top="$(basename "$tb" .sv)"
-    "$VERILATOR" "${VFLAGS[@]}" --top-module "$top" --prefix "V$top" -Mdir "$work/$top" \
+    "$VERILATOR" "${VFLAGS[@]}" "${VINC[@]}" --top-module "$top" --prefix "V$top" -Mdir "$work/$top" \
       "${RTL[@]}" "$tb" >/dev/null
     incs+=(-I"$work/$top")
   done
@@ -97,7 +99,7 @@ build_units() {
 
 build_card() {
   local lib="$OUT/libkiln_card_sim.so" stamp="$OUT/.card.hash" h
-  h="$(hash_inputs "$HDL/scripts/rtl_files.sh" "${RTL[@]}" "$HDL/sim/card_sim.cpp" "$HDL/sim/kiln_card_sim.h")"
+  h="$(hash_inputs "$HDL/scripts/rtl_files.sh" "${RTL[@]}" "${RTL_INC[@]}" "$HDL/sim/card_sim.cpp" "$HDL/sim/kiln_card_sim.h")"
   if [ -e "$lib" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$h" ]; then
     echo "sim: $lib is up to date"
     return
@@ -107,7 +109,7 @@ build_card() {
   rm -rf "$work"
   mkdir -p "$work"
   runtime_objs "$work/runtime"
-  "$VERILATOR" "${VFLAGS[@]}" --top-module kiln_card --prefix Vkiln_card -Mdir "$work/model" \
+  "$VERILATOR" "${VFLAGS[@]}" "${VINC[@]}" --top-module kiln_card --prefix Vkiln_card -Mdir "$work/model" \
     "${RTL[@]}" >/dev/null
   compile_dir "$work/model"
   "$CXX" "${CXX_FAST[@]}" "${CXX_INC[@]}" -I"$work/model" -c "$HDL/sim/card_sim.cpp" -o "$work/card_sim.o"

@@ -22,7 +22,7 @@ TOP=kiln_ec_add_xyzz
 # The adder keeps its multipliers as one synthesised submodule (no flattening), so the
 # statistics list the multiplier alone and the adder with its 17 instances.
 yosys -l "$OUT/yosys.log" -p "
-  read_verilog -sv $SOURCES
+  read_verilog -sv -I$RTL $SOURCES
   hierarchy -check -top $TOP
   synth -top $TOP -run begin:fine
   tee -o $OUT/coarse.txt stat
