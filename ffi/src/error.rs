@@ -18,6 +18,10 @@ pub enum TransportError {
     /// The model library is there but could not be used.
     #[error("loading the Verilator model {path}: {reason}")]
     ModelLoad { path: PathBuf, reason: String },
+    /// An assertion in the RTL failed in the Verilator model, which stopped there: a design bug
+    /// (or a unit driven outside its contract). Verilator printed the assertion's name.
+    #[error("an RTL assertion failed at {at}: the Verilator model stopped (its %Error line names the assertion)")]
+    Assertion { at: String },
     /// A system call on a device file failed.
     #[error("{op} on {path}: {source}")]
     Io {

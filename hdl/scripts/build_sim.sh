@@ -28,8 +28,12 @@ mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 VROOT="$("$VERILATOR" --getenv VERILATOR_ROOT)"
 
-# Verilator: optimise the model, treat X as 0 (the C++ model has no X), single-threaded model.
-VFLAGS=(--cc -O3 --x-assign fast --x-initial fast --threads 1 --no-timing
+# Verilator: optimise the model, treat X as 0 (the C++ model has no X), single-threaded model,
+# with the RTL's assertions (hdl/rtl/kiln_assert.svh) and unique/priority case checks evaluated:
+# a failed one stops the model and fails the test that drove it (sim/kiln_sim_stop.h).
+# -fno-reloop: Verilator 5.006 turns the copies it samples wide signals into for the assertions
+# into a loop whose counter it then declares in another function (a C++ compile error).
+VFLAGS=(--cc -O3 --x-assign fast --x-initial fast --threads 1 --no-timing --assert -fno-reloop
         -Wall -Wno-PINCONNECTEMPTY -Wno-DECLFILENAME -Wno-UNUSEDPARAM)
 VINC=(-I"$HDL/rtl")
 # The generated C++ is large and flat: -O2 on the hot eval code, -O1 on the rest keeps the
@@ -37,6 +41,8 @@ VINC=(-I"$HDL/rtl")
 CXX_FAST=(-O2 -fPIC -std=c++17 -w)
 CXX_SLOW=(-O1 -fPIC -std=c++17 -w)
 CXX_INC=(-I"$VROOT/include" -I"$VROOT/include/vltstd" -I"$HDL/sim")
+# The Verilator runtime leaves vl_stop (a failed assertion) to sim/kiln_sim_stop.h.
+CXX_RUNTIME=(-DVL_USER_STOP)
 
 # The RTL in compile order: packages first (scripts/rtl_files.sh); the headers it includes.
 mapfile -t RTL < <("$HDL/scripts/rtl_files.sh")
@@ -47,7 +53,7 @@ hash_inputs() {
     cat "$0" "$@"
     "$VERILATOR" --version
     "$CXX" --version | head -1
-    echo "${VFLAGS[*]} ${CXX_FAST[*]} ${CXX_SLOW[*]}"
+    echo "${VFLAGS[*]} ${CXX_FAST[*]} ${CXX_SLOW[*]} ${CXX_RUNTIME[*]}"
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -62,14 +68,14 @@ runtime_objs() {
   local dir="$1"
   mkdir -p "$dir"
   for f in verilated.cpp verilated_threads.cpp; do
-    [ -e "$dir/$f.o" ] || "$CXX" "${CXX_FAST[@]}" "${CXX_INC[@]}" -c "$VROOT/include/$f" -o "$dir/$f.o"
+    [ -e "$dir/$f.o" ] || "$CXX" "${CXX_FAST[@]}" "${CXX_RUNTIME[@]}" "${CXX_INC[@]}" -c "$VROOT/include/$f" -o "$dir/$f.o"
   done
 }
 
 build_units() {
   local lib="$OUT/libkiln_units_sim.so" stamp="$OUT/.units.hash" h
   local tbs=("$HDL"/tb/tb_*.sv)
-  h="$(hash_inputs "$HDL/scripts/rtl_files.sh" "${RTL[@]}" "${RTL_INC[@]}" "${tbs[@]}" "$HDL/sim/unit_sim.cpp" "$HDL/sim/kiln_unit_sim.h")"
+  h="$(hash_inputs "$HDL/scripts/rtl_files.sh" "${RTL[@]}" "${RTL_INC[@]}" "${tbs[@]}" "$HDL/sim/unit_sim.cpp" "$HDL/sim/kiln_unit_sim.h" "$HDL/sim/kiln_sim_stop.h")"
   if [ -e "$lib" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$h" ]; then
     echo "sim: $lib is up to date"
     return
@@ -99,7 +105,7 @@ build_units() {
 
 build_card() {
   local lib="$OUT/libkiln_card_sim.so" stamp="$OUT/.card.hash" h
-  h="$(hash_inputs "$HDL/scripts/rtl_files.sh" "${RTL[@]}" "${RTL_INC[@]}" "$HDL/sim/card_sim.cpp" "$HDL/sim/kiln_card_sim.h")"
+  h="$(hash_inputs "$HDL/scripts/rtl_files.sh" "${RTL[@]}" "${RTL_INC[@]}" "$HDL/sim/card_sim.cpp" "$HDL/sim/kiln_card_sim.h" "$HDL/sim/kiln_sim_stop.h")"
   if [ -e "$lib" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$h" ]; then
     echo "sim: $lib is up to date"
     return

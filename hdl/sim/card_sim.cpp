@@ -5,16 +5,20 @@
 //
 // Each clock cycle (tick): present the models' inputs, settle the design, sample every
 // handshake (valid && ready) that happens at the coming edge, clock, then let the models react
-// to what was accepted and prepare the next cycle's inputs.
+// to what was accepted and prepare the next cycle's inputs. A failed RTL assertion stops the
+// model for good (kiln_sim_stop.h): every later register access answers
+// KILN_CARD_SIM_ERR_ASSERTION.
 
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
 #include <new>
+#include <string>
 
 #include "Vkiln_card.h"
 #include "kiln_card_sim.h"
+#include "kiln_sim_stop.h"
 #include "verilated.h"
 
 namespace {
@@ -85,6 +89,8 @@ struct kiln_card_sim {
   uint32_t flash_rsp_data = 0;
 
   Fire last;
+  bool stopped = false;
+  std::string assertion;  // where the RTL assertion that stopped the model is, "<file>:<line>"
 
   ~kiln_card_sim() {
     top.final();
@@ -221,7 +227,9 @@ struct kiln_card_sim {
     sample(f);
     top.clk_i = 1;
     top.eval();
+    ctx.timeInc(1);
     cycle++;
+    if (kiln_sim::stopped(ctx, assertion)) stopped = true;
     memory_react(0, f);
     memory_react(1, f);
     flash_react(f);
@@ -238,6 +246,7 @@ struct kiln_card_sim {
 
   int reg_write(uint32_t offset, uint32_t value) {
     if (offset % 4 != 0) return KILN_CARD_SIM_ERR_ALIGN;
+    if (stopped) return KILN_CARD_SIM_ERR_ASSERTION;
     top.s_awvalid_i = 1;
     top.s_awaddr_i = offset & 0xFFFF;
     top.s_wvalid_i = 1;
@@ -246,6 +255,10 @@ struct kiln_card_sim {
     top.s_bready_i = 1;
     for (int i = 0; i < kAxiTimeoutCycles; i++) {
       tick();
+      if (stopped) {
+        idle_axi();
+        return KILN_CARD_SIM_ERR_ASSERTION;
+      }
       if (last.aw) top.s_awvalid_i = 0;
       if (last.w) top.s_wvalid_i = 0;
       if (last.b) {
@@ -259,11 +272,16 @@ struct kiln_card_sim {
 
   int reg_read(uint32_t offset, uint32_t *value) {
     if (offset % 4 != 0) return KILN_CARD_SIM_ERR_ALIGN;
+    if (stopped) return KILN_CARD_SIM_ERR_ASSERTION;
     top.s_arvalid_i = 1;
     top.s_araddr_i = offset & 0xFFFF;
     top.s_rready_i = 1;
     for (int i = 0; i < kAxiTimeoutCycles; i++) {
       tick();
+      if (stopped) {
+        idle_axi();
+        return KILN_CARD_SIM_ERR_ASSERTION;
+      }
       if (last.ar) top.s_arvalid_i = 0;
       if (last.r) {
         idle_axi();
@@ -350,7 +368,11 @@ int kiln_card_sim_dma_read(kiln_card_sim *sim, uint64_t addr, uint8_t *data, uin
 }
 
 void kiln_card_sim_run(kiln_card_sim *sim, uint64_t cycles) {
-  for (uint64_t i = 0; i < cycles; i++) sim->tick();
+  for (uint64_t i = 0; i < cycles && !sim->stopped; i++) sim->tick();
+}
+
+const char *kiln_card_sim_assertion(const kiln_card_sim *sim) {
+  return sim->stopped ? sim->assertion.c_str() : nullptr;
 }
 
 uint64_t kiln_card_sim_cycles(const kiln_card_sim *sim) { return sim->cycle; }

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /** The ABI version this header describes; kiln checks it when it loads the library. */
-#define KILN_CARD_SIM_ABI_VERSION 1
+#define KILN_CARD_SIM_ABI_VERSION 2
 
 /** Success. */
 #define KILN_CARD_SIM_OK 0
@@ -34,6 +34,8 @@ extern "C" {
 #define KILN_CARD_SIM_ERR_RANGE 3
 /** The card gave no AXI response within the model's limit. */
 #define KILN_CARD_SIM_ERR_TIMEOUT 4
+/** An assertion in the RTL failed and stopped the model (see kiln_card_sim_assertion). */
+#define KILN_CARD_SIM_ERR_ASSERTION 5
 
 /** One simulated card. Not thread-safe: one thread at a time per card. */
 typedef struct kiln_card_sim kiln_card_sim;
@@ -69,8 +71,15 @@ int kiln_card_sim_dma_write(kiln_card_sim *sim, uint64_t addr, const uint8_t *da
 /** Copies `len` bytes from card memory at `addr` (the card-to-host DMA channel). */
 int kiln_card_sim_dma_read(kiln_card_sim *sim, uint64_t addr, uint8_t *data, uint64_t len);
 
-/** Runs the clock for `cycles` cycles with no register access. */
+/** Runs the clock for `cycles` cycles with no register access (fewer if an assertion fails). */
 void kiln_card_sim_run(kiln_card_sim *sim, uint64_t cycles);
+
+/**
+ * Where the RTL assertion that stopped the model is, as "<file>:<line>" (Verilator has printed
+ * the assertion's name on standard output), or NULL while no assertion has failed. Once one has,
+ * every register access answers KILN_CARD_SIM_ERR_ASSERTION.
+ */
+const char *kiln_card_sim_assertion(const kiln_card_sim *sim);
 
 /** Clock cycles since the card was made. */
 uint64_t kiln_card_sim_cycles(const kiln_card_sim *sim);

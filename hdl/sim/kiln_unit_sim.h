@@ -33,9 +33,16 @@ uint32_t kiln_unit_out_bytes(const kiln_unit *unit);
 /**
  * Runs one clock cycle. With `in` non-NULL (kiln_unit_in_bytes long) the bundle is presented
  * with in_valid_i set; with NULL, in_valid_i is clear. Returns 1 and fills `out`
- * (kiln_unit_out_bytes long) when out_valid_o is set after the clock edge, 0 otherwise.
+ * (kiln_unit_out_bytes long) when out_valid_o is set after the clock edge, 0 otherwise, and -1
+ * once an RTL assertion has failed (the unit then runs no more; see kiln_unit_assertion).
  */
 int kiln_unit_cycle(kiln_unit *unit, const uint8_t *in, uint8_t *out);
+
+/**
+ * Where the RTL assertion that stopped the unit is, as "<file>:<line>" (Verilator has printed
+ * the assertion's name on standard output), or NULL while no assertion has failed.
+ */
+const char *kiln_unit_assertion(const kiln_unit *unit);
 
 /** The names kiln_unit_new accepts, comma-separated. */
 const char *kiln_unit_names(void);

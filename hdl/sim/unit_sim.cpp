@@ -7,7 +7,9 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 
+#include "kiln_sim_stop.h"
 #include "kiln_unit_sim.h"
 #include "verilated.h"
 
@@ -18,6 +20,7 @@
 #include "Vtb_modsub_fr.h"
 #include "Vtb_montmul_fq.h"
 #include "Vtb_montmul_fr.h"
+#include "Vtb_msm_scoreboard.h"
 #include "Vtb_ntt_butterfly.h"
 
 namespace {
@@ -35,6 +38,19 @@ void from_wide(uint8_t *dst, const VlWide<Words> &src, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; i++) dst[i] = static_cast<uint8_t>(src[i / 4] >> (8 * (i % 4)));
 }
 
+// Signals of up to 64 bits are plain integers.
+template <typename T, typename = std::enable_if_t<std::is_integral<T>::value>>
+void to_wide(T &dst, const uint8_t *src, std::size_t bytes) {
+  uint64_t v = 0;
+  for (std::size_t i = 0; i < bytes; i++) v |= static_cast<uint64_t>(src[i]) << (8 * i);
+  dst = static_cast<T>(v);
+}
+
+template <typename T, typename = std::enable_if_t<std::is_integral<T>::value>>
+void from_wide(uint8_t *dst, const T &src, std::size_t bytes) {
+  for (std::size_t i = 0; i < bytes; i++) dst[i] = static_cast<uint8_t>(uint64_t{src} >> (8 * i));
+}
+
 template <typename T>
 struct WideBits;
 template <std::size_t Words>
@@ -47,6 +63,7 @@ struct Unit {
   virtual uint32_t in_bytes() const = 0;
   virtual uint32_t out_bytes() const = 0;
   virtual int cycle(const uint8_t *in, uint8_t *out) = 0;
+  virtual const char *assertion() const = 0;
 };
 
 template <typename V>
@@ -55,6 +72,8 @@ struct UnitImpl final : Unit {
   V top;
   uint32_t in_b;
   uint32_t out_b;
+  bool stopped = false;
+  std::string where;  // the failed RTL assertion, "<file>:<line>"
 
   UnitImpl(uint32_t in_bits, uint32_t out_bits)
       : top(&ctx), in_b((in_bits + 7) / 8), out_b((out_bits + 7) / 8) {
@@ -74,12 +93,17 @@ struct UnitImpl final : Unit {
     top.eval();
     top.clk_i = 1;
     top.eval();
+    ctx.timeInc(1);
+    if (kiln_sim::stopped(ctx, where)) stopped = true;
   }
 
   uint32_t in_bytes() const override { return in_b; }
   uint32_t out_bytes() const override { return out_b; }
 
+  const char *assertion() const override { return stopped ? where.c_str() : nullptr; }
+
   int cycle(const uint8_t *in, uint8_t *out) override {
+    if (stopped) return -1;
     if (in) {
       to_wide(top.in_data_i, in, in_b);
       top.in_valid_i = 1;
@@ -87,6 +111,7 @@ struct UnitImpl final : Unit {
       top.in_valid_i = 0;
     }
     tick();
+    if (stopped) return -1;
     if (!top.out_valid_o) return 0;
     from_wide(out, top.out_data_o, out_b);
     return 1;
@@ -115,6 +140,7 @@ const Entry kUnits[] = {
     {"modsub_fr", make<Vtb_modsub_fr>, 512, 256},
     {"ntt_butterfly", make<Vtb_ntt_butterfly>, 784, 528},
     {"ec_add", make<Vtb_ec_add>, 1568, 1040},
+    {"msm_scoreboard", make<Vtb_msm_scoreboard>, 16, 8},
 };
 
 }  // namespace
@@ -146,6 +172,8 @@ uint32_t kiln_unit_out_bytes(const kiln_unit *unit) { return unit->impl->out_byt
 int kiln_unit_cycle(kiln_unit *unit, const uint8_t *in, uint8_t *out) {
   return unit->impl->cycle(in, out);
 }
+
+const char *kiln_unit_assertion(const kiln_unit *unit) { return unit->impl->assertion(); }
 
 const char *kiln_unit_names(void) {
   static const std::string names = [] {

@@ -209,6 +209,19 @@ impl SimTransport {
         unsafe { self.lib.kiln_card_sim_flash_power_cut(self.sim.as_ptr(), n) }
     }
 
+    /// Where the RTL assertion that stopped the model failed (`<file>:<line>`), if one has:
+    /// the model then answers every register access with [`TransportError::Assertion`].
+    pub fn assertion(&self) -> Option<String> {
+        // SAFETY: live card; the string is NUL-terminated and lives as long as the card.
+        let at = unsafe { self.lib.kiln_card_sim_assertion(self.sim.as_ptr()) };
+        // SAFETY: non-null means a NUL-terminated string owned by the card, copied here.
+        (!at.is_null()).then(|| {
+            unsafe { std::ffi::CStr::from_ptr(at) }
+                .to_string_lossy()
+                .into()
+        })
+    }
+
     /// The model library in use.
     pub fn library(&self) -> &Path {
         &self.path
@@ -223,6 +236,11 @@ impl SimTransport {
                 what: format!("the AXI response to a register {op} at {offset:#x}"),
                 waited: std::time::Duration::ZERO,
                 detail: "the model's AXI4-Lite slave never answered".into(),
+            }),
+            card_bindings::KILN_CARD_SIM_ERR_ASSERTION => Err(TransportError::Assertion {
+                at: self
+                    .assertion()
+                    .unwrap_or_else(|| "an unknown place".into()),
             }),
             other => Err(TransportError::ModelLoad {
                 path: self.path.clone(),

@@ -18,6 +18,8 @@ pub struct UnitSimLib {
         in_: *const u8,
         out: *mut u8,
     ) -> ::std::os::raw::c_int,
+    pub kiln_unit_assertion:
+        unsafe extern "C" fn(unit: *const kiln_unit) -> *const ::std::os::raw::c_char,
     pub kiln_unit_names: unsafe extern "C" fn() -> *const ::std::os::raw::c_char,
 }
 impl UnitSimLib {
@@ -38,6 +40,7 @@ impl UnitSimLib {
         let kiln_unit_in_bytes = __library.get(b"kiln_unit_in_bytes\0").map(|sym| *sym)?;
         let kiln_unit_out_bytes = __library.get(b"kiln_unit_out_bytes\0").map(|sym| *sym)?;
         let kiln_unit_cycle = __library.get(b"kiln_unit_cycle\0").map(|sym| *sym)?;
+        let kiln_unit_assertion = __library.get(b"kiln_unit_assertion\0").map(|sym| *sym)?;
         let kiln_unit_names = __library.get(b"kiln_unit_names\0").map(|sym| *sym)?;
         Ok(UnitSimLib {
             __library,
@@ -46,6 +49,7 @@ impl UnitSimLib {
             kiln_unit_in_bytes,
             kiln_unit_out_bytes,
             kiln_unit_cycle,
+            kiln_unit_assertion,
             kiln_unit_names,
         })
     }
@@ -65,7 +69,7 @@ impl UnitSimLib {
     pub unsafe fn kiln_unit_out_bytes(&self, unit: *const kiln_unit) -> u32 {
         (self.kiln_unit_out_bytes)(unit)
     }
-    #[doc = " Runs one clock cycle. With `in` non-NULL (kiln_unit_in_bytes long) the bundle is presented\n with in_valid_i set; with NULL, in_valid_i is clear. Returns 1 and fills `out`\n (kiln_unit_out_bytes long) when out_valid_o is set after the clock edge, 0 otherwise."]
+    #[doc = " Runs one clock cycle. With `in` non-NULL (kiln_unit_in_bytes long) the bundle is presented\n with in_valid_i set; with NULL, in_valid_i is clear. Returns 1 and fills `out`\n (kiln_unit_out_bytes long) when out_valid_o is set after the clock edge, 0 otherwise, and -1\n once an RTL assertion has failed (the unit then runs no more; see kiln_unit_assertion)."]
     pub unsafe fn kiln_unit_cycle(
         &self,
         unit: *mut kiln_unit,
@@ -73,6 +77,13 @@ impl UnitSimLib {
         out: *mut u8,
     ) -> ::std::os::raw::c_int {
         (self.kiln_unit_cycle)(unit, in_, out)
+    }
+    #[doc = " Where the RTL assertion that stopped the unit is, as \"<file>:<line>\" (Verilator has printed\n the assertion's name on standard output), or NULL while no assertion has failed."]
+    pub unsafe fn kiln_unit_assertion(
+        &self,
+        unit: *const kiln_unit,
+    ) -> *const ::std::os::raw::c_char {
+        (self.kiln_unit_assertion)(unit)
     }
     #[doc = " The names kiln_unit_new accepts, comma-separated."]
     pub unsafe fn kiln_unit_names(&self) -> *const ::std::os::raw::c_char {

@@ -91,8 +91,15 @@ impl UnitSim {
 
     /// One clock cycle, presenting `input` as valid (or nothing); returns the output bundle if
     /// the unit's output is valid after the edge. Panics on an input of the wrong length (a
-    /// test bug).
+    /// test bug), and on a failed RTL assertion (see [`UnitSim::try_cycle`]).
     pub fn cycle(&mut self, input: Option<&[u8]>) -> Option<Vec<u8>> {
+        self.try_cycle(input)
+            .unwrap_or_else(|e| panic!("{}: {e}", self.name))
+    }
+
+    /// [`UnitSim::cycle`], with a failed RTL assertion as an error
+    /// ([`TransportError::Assertion`]): the unit stopped there and runs no further cycle.
+    pub fn try_cycle(&mut self, input: Option<&[u8]>) -> Result<Option<Vec<u8>>> {
         if let Some(i) = input {
             assert_eq!(i.len(), self.in_bytes, "{}: input bundle length", self.name);
         }
@@ -103,7 +110,18 @@ impl UnitSim {
             self.lib
                 .kiln_unit_cycle(self.unit.as_ptr(), in_ptr, out.as_mut_ptr())
         };
-        (valid != 0).then_some(out)
+        if valid < 0 {
+            // SAFETY: live unit; non-null means a NUL-terminated string owned by the unit.
+            let at = unsafe { self.lib.kiln_unit_assertion(self.unit.as_ptr()) };
+            let at = if at.is_null() {
+                "an unknown place".to_string()
+            } else {
+                // SAFETY: as above, copied here.
+                unsafe { CStr::from_ptr(at) }.to_string_lossy().into_owned()
+            };
+            return Err(TransportError::Assertion { at });
+        }
+        Ok((valid != 0).then_some(out))
     }
 }
 
