@@ -105,11 +105,16 @@ test: setup fixtures sim fmt-check
 	KILN_BENCH_LOG_SIZES=8..9 $(CARGO) test --quiet --benches
 	$(CARGO) test --quiet --workspace --doc
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	  $(CARGO) nextest run --workspace --no-fail-fast -E '$(NOT_LAVAPIPE)'; \
 	else \
-	  $(CARGO) test --workspace --no-fail-fast; \
+	  $(CARGO) test --workspace --no-fail-fast --exclude kiln-wgpu; \
+	  $(CARGO) test -p kiln-wgpu --lib; \
 	fi
 	$(MAKE) --no-print-directory test-wgpu
+
+# The wgpu backend's integration tests compile the WGSL pipelines on lavapipe (minutes for the
+# G2 kernels); test-wgpu runs them with one device per process, so nextest leaves them out.
+NOT_LAVAPIPE := not (package(kiln-wgpu) & kind(test))
 
 demo: setup
 	$(CARGO) run --release --quiet -- demo
@@ -152,15 +157,15 @@ bench-fpga: sim
 	$(CARGO) run --release --quiet -- bench --backend fpga-sim --op msm-g1 --op ntt --log-sizes 8..12 --repeats 2 --json bench-fpga.json
 	$(CARGO) run --release --quiet -- bench --backend fpga-sim --op groth16 --log-sizes 8..10 --repeats 1
 
-# The wgpu backend (feature `wgpu`, not in the default build) on any Vulkan adapter, lavapipe in
-# CI; part of `make test`: the generators' unit tests, WGSL field/curve arithmetic against
-# arkworks, and the backend through the seam (the selftest suite at 2^12 with G1 and G2 MSM edge
-# cases, split vectors, Groth16 byte-identity). One test process shares one device, because
-# lavapipe compiles each pipeline per device (the G2 MSM kernels for minutes; Mesa's shader cache
-# in ~/.cache/mesa_shader_cache makes later runs fast); tests/wgpu_run.sh runs the two test
-# binaries side by side with a device timeout long enough for that compile.
+# The wgpu backend (host/wgpu) on any Vulkan adapter, lavapipe in CI; part of `make test`: the
+# WGSL field/curve arithmetic against arkworks, and the backend through the seam (the selftest
+# suite at 2^12 with G1 and G2 MSM edge cases, split vectors, Groth16 byte-identity). One test
+# process shares one device, because lavapipe compiles each pipeline per device (the G2 MSM
+# kernels for minutes; Mesa's shader cache in ~/.cache/mesa_shader_cache makes later runs fast);
+# tests/wgpu_run.sh runs the two test binaries side by side with a device timeout long enough
+# for that compile. (The generators' unit tests, `cargo test -p kiln-wgpu --lib`, need no
+# device and run with the rest of the workspace.)
 test-wgpu: setup-apt
-	$(CARGO) test --quiet -p kiln-host --features wgpu --lib wgpu
 	CARGO=$(CARGO) tests/wgpu_run.sh
 
 # CUDA on a GPU machine, which may have no Rust toolchain (ARCHITECTURE.md, "Running on a GPU
@@ -174,7 +179,7 @@ gpu-bundle: setup-pip
 	GPU_ARCH=$(GPU_ARCH) CARGO=$(CARGO) benches/gpu/bundle.sh $(GPU_BUNDLE)
 
 # Every CUDA check on the GPU: kiln selftest --backend cuda at each of GPU_LOG_SIZES (MSM G1/G2
-# with the edge cases, every NTT variant), tests/cuda_gpu.rs (NTTs and MSMs at those sizes,
+# with the edge cases, every NTT variant), host/cuda/tests/gpu.rs (NTTs and MSMs at those sizes,
 # Groth16 byte-identical to the cpu backend).
 test-gpu:
 	GPU_LOG_SIZES="$(GPU_LOG_SIZES)" benches/gpu/test.sh $(GPU_BUNDLE)

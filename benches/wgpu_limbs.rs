@@ -10,8 +10,8 @@ use ark_bn254::Fq;
 use ark_ff::{Field, UniformRand};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use kiln::host::wgpu::harness::MulBench;
-use kiln::host::wgpu::{Gpu, GpuOptions, LimbShape};
+use kiln::backends::wgpu::harness::MulBench;
+use kiln::backends::wgpu::{Gpu, GpuOptions, LimbShape};
 
 fn env_u32(name: &str, default: u32) -> u32 {
     std::env::var(name)

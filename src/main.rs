@@ -1,4 +1,10 @@
-//! The `kiln` command line: devices, selftest, bench and demo.
+//! The `kiln` command line (`kiln --help` for the details):
+//!
+//! * operators: `devices`, `selftest`, `bench`, `kernels check`, `card info|flash|pack`;
+//! * prover nodes and circom users: `prove`, `verify`, `setup groth16|plonk`, `ptau new`;
+//! * the exchange frontend: `batch prove|example`, and `demo`, which runs one batch end to end.
+//!
+//! Each subcommand is one module of `src/cli/`.
 
 mod cli;
 

@@ -1,4 +1,5 @@
-//! `kiln kernels check`: every CUDA kernel compiled by NVRTC, without a GPU. Needs NVRTC
+//! `kiln kernels check`: every CUDA kernel compiled by NVRTC, without a GPU; and what the registry
+//! and the CLI say about the `cuda` backend on a machine without the NVIDIA driver. Needs NVRTC
 //! (`make setup` installs it into .deps/nvrtc); set `KILN_SKIP_NVRTC=1` to skip these tests on a
 //! machine without it (they fail otherwise, saying so).
 
@@ -6,7 +7,7 @@
 
 use std::process::{Command, Output};
 
-use kiln_host::cuda::Program;
+use kiln_cuda::Program;
 
 fn kiln(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kiln"))
@@ -19,7 +20,7 @@ fn nvrtc_available() -> bool {
     if std::env::var("KILN_SKIP_NVRTC").is_ok_and(|v| v == "1") {
         return false;
     }
-    if let Err(e) = kiln_host::cuda::nvrtc::load() {
+    if let Err(e) = kiln_cuda::nvrtc::load() {
         panic!("{e}\n(set KILN_SKIP_NVRTC=1 to skip the NVRTC tests)");
     }
     true
@@ -62,7 +63,7 @@ fn a_compile_error_is_an_error_with_nvrtcs_log() {
     if !nvrtc_available() {
         return;
     }
-    let err = kiln_host::cuda::nvrtc::compile(
+    let err = kiln_cuda::nvrtc::compile(
         Program::Vec,
         "extern \"C\" __global__ void k(int* p) { p[0] = undefined_name; }",
         "sm_90",
@@ -70,4 +71,21 @@ fn a_compile_error_is_an_error_with_nvrtcs_log() {
     .unwrap_err();
     let text = err.to_string();
     assert!(text.contains("undefined_name"), "{text}");
+}
+
+#[test]
+fn without_a_driver_the_registry_and_the_cli_say_so() {
+    if kiln_cuda::driver::driver_present() {
+        println!("an NVIDIA driver is present: nothing to check here (make test-gpu)");
+        return;
+    }
+    let err = kiln::backends::open("cuda")
+        .err()
+        .expect("no driver, yet cuda opened");
+    assert!(err.to_string().contains("no NVIDIA driver found"), "{err}");
+    assert!(!kiln::backends::compiled_in().contains(&"cuda"));
+    let o = kiln(&["selftest", "--backend", "cuda", "--log-size", "4"]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("no NVIDIA driver found"), "{stderr}");
 }

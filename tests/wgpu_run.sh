@@ -7,10 +7,10 @@
 set -euo pipefail
 cargo=${CARGO:-cargo}
 export KILN_WGPU_TIMEOUT_S=${KILN_WGPU_TIMEOUT_S:-1800}
-tests=(wgpu_field_curve wgpu_backend)
+tests=(lavapipe_field_curve lavapipe_backend)
 args=(); for t in "${tests[@]}"; do args+=(--test "$t"); done
-# The test executables (the build also reports the kiln binary the tests run).
-mapfile -t bins < <("$cargo" test --features wgpu "${args[@]}" --no-run --message-format=json \
+# The test executables of host/wgpu/tests.
+mapfile -t bins < <("$cargo" test -p kiln-wgpu "${args[@]}" --no-run --message-format=json \
   | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' \
   | grep -E "/($(IFS='|'; echo "${tests[*]}"))-[0-9a-f]+$")
 [ "${#bins[@]}" -eq "${#tests[@]}" ] || { echo "wgpu_run: expected ${#tests[@]} test binaries, got ${#bins[@]}" >&2; exit 1; }

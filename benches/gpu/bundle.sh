@@ -29,12 +29,12 @@ rm -rf "$out"
 mkdir -p "$out"
 {
     $cargo build --release --bin kiln --message-format=json
-    $cargo test --release --no-run --test cuda_gpu --message-format=json
+    $cargo test --release --no-run -p kiln-cuda --test gpu --message-format=json
     $cargo bench --no-run --bench cuda --message-format=json
 } | executables | while read -r name path; do
     case "$name" in
         kiln) dest=kiln ;;
-        cuda_gpu) dest=cuda_gpu ;;
+        gpu) dest=cuda_gpu ;;
         cuda) dest=cuda_bench ;;
         *) continue ;;
     esac

@@ -16,6 +16,6 @@ for k in $sizes; do
     echo "== kiln selftest --backend cuda --log-size $k"
     "$bundle/kiln" selftest --backend cuda --log-size "$k"
 done
-echo "== GPU tests (tests/cuda_gpu.rs): every NTT variant and the MSM at $KILN_GPU_LOG_SIZES, Groth16 byte-identity"
+echo "== GPU tests (host/cuda/tests/gpu.rs): every NTT variant and the MSM at $KILN_GPU_LOG_SIZES, Groth16 byte-identity"
 "$bundle/cuda_gpu" --include-ignored --test-threads 1
 echo "test-gpu: all passed"

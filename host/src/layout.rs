@@ -16,8 +16,8 @@
 //!
 //! | data | form | why |
 //! | --- | --- | --- |
-//! | MSM scalars (Fr) | [`Form::Canonical`] | the bucket method slices the integer itself into window digits |
-//! | NTT and vector data (Fr) | [`Form::Montgomery`] | the kernels multiply; Montgomery form makes that cheap |
+//! | resident scalars (Fr): NTT, vector and MSM data | [`Form::Montgomery`] | the kernels multiply; Montgomery form makes that cheap, and an NTT's output feeds an MSM without a conversion pass |
+//! | MSM window digits | [`Form::Canonical`] | the bucket method slices the integer itself; each MSM driver converts its scalars first (the CUDA and WGSL digit kernels on the device, the FPGA driver on the host) |
 //! | point coordinates (Fq, Fq2) | [`Form::Montgomery`] | curve arithmetic is all multiplications |
 //!
 //! Montgomery form of `x` is `x * 2^256 mod p` (R = 2^256 for both Fr and Fq), the same
@@ -393,6 +393,25 @@ pub fn g2_jacobian_from_bytes(
     bytes: &[u8; G2_JACOBIAN_BYTES],
 ) -> Result<G2Projective, LayoutError> {
     jacobian_from_bytes(bytes, "G2 Jacobian point")
+}
+
+/// The device layout's 32-bit words of a buffer image: little-endian, word 0 first. Kernels that
+/// compute on 32-bit limbs (CUDA, WGSL) see a buffer as these words; a trailing partial word is
+/// a caller bug (images are whole elements), so it is ignored only after a debug assertion.
+pub fn bytes_to_words(bytes: &[u8]) -> Vec<u32> {
+    debug_assert!(
+        bytes.len().is_multiple_of(4),
+        "a buffer image is whole words"
+    );
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// The buffer image of device-layout words (the inverse of [`bytes_to_words`]).
+pub fn words_to_bytes(words: &[u32]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
 /// Encodes a slice of scalars into one contiguous device buffer image.

@@ -8,7 +8,7 @@
 @group(0) @binding(1) var<storage, read_write> xs: array<u32>;
 @group(0) @binding(2) var<storage, read> ys: array<u32>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn chained_mul(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {

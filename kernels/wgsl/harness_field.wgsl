@@ -56,7 +56,7 @@ fn fq2_apply(op: u32, x: fq2_t, y: fq2_t) -> fq2_t {
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn field_fr(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {
@@ -67,7 +67,7 @@ fn field_fr(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
     store8(i, fr_pack(fr_from_dev(fr_apply(prm[1], x, y))));
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn field_fq(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {
@@ -79,7 +79,7 @@ fn field_fq(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
 }
 
 // Fq2 elements are two consecutive 8-word slots (c0, c1).
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn field_fq2(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {

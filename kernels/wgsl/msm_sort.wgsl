@@ -44,7 +44,7 @@ fn window_bits(s: array<u32, 8>, start: u32, c: u32) -> u32 {
     return v & ((1u << c) - 1u);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn digits_and_counts(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let local = thread_index(gid, nwg);
     if (local >= prm[0]) {
@@ -88,17 +88,17 @@ fn digits_and_counts(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
     }
 }
 
-var<workgroup> partial_sums: array<u32, 64>;
+var<workgroup> partial_sums: array<u32, WORKGROUP_SIZE>;
 
-// One workgroup per window: 64 threads each sum a run of buckets, thread 0 scans the 64 sums,
+// One workgroup per window: its threads each sum a run of buckets, thread 0 scans their sums,
 // then each thread writes its run's exclusive prefix into offsets and the scatter cursors.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let w = wid.x + wid.y * nwg.x;
     let nw = prm[5];
     let c = prm[3];
     let stride = (1u << (c - 1u)) + 2u;
-    let run = (stride + 63u) / 64u;
+    let run = (stride + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
     let first = min(lid * run, stride);
     let last = min(first + run, stride);
     var sum = 0u;
@@ -111,7 +111,7 @@ fn scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
     if (lid == 0u) {
         var acc = 0u;
-        for (var k = 0u; k < 64u; k++) {
+        for (var k = 0u; k < WORKGROUP_SIZE; k++) {
             let t = partial_sums[k];
             partial_sums[k] = acc;
             acc += t;
@@ -130,7 +130,7 @@ fn scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn scatter(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {

@@ -83,7 +83,7 @@ fn bit_reverse(i: u32, bits: u32) -> u32 {
 }
 
 // a[i] *= lo/hi power of its global index: input and output scalings.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {
@@ -94,7 +94,7 @@ fn scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
 }
 
 // Bit-reversal swaps whose both ends lie in chunk a.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn bitrev_same(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {
@@ -109,7 +109,7 @@ fn bitrev_same(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
 }
 
 // Bit-reversal swaps from chunk a into a later chunk b.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn bitrev_pair(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {
@@ -125,7 +125,7 @@ fn bitrev_pair(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
 
 // One butterfly stage with half-size `half` < chunk size: both ends in chunk a.
 // Thread t handles pair (i, i + half) with i = (t / half) * 2 half + t mod half.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn butterfly_same(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let t = thread_index(gid, nwg);
     if (t >= prm[0]) {
@@ -145,7 +145,7 @@ fn butterfly_same(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
 
 // One butterfly stage with half-size >= chunk size: element i of chunk a pairs with element i of
 // chunk b (b = a + half / chunk).
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn butterfly_pair(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {

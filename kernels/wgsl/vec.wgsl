@@ -40,7 +40,7 @@ fn param_constant() -> Limbs {
 }
 
 // op: 0 add, 1 sub, 2 mul, 3 scale by c, 4 add c.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn vec_op(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
     if (i >= prm[0]) {

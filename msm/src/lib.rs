@@ -10,14 +10,8 @@
 //! choice. [`reference_msm`] runs the whole method on the host: it is the oracle the device
 //! drivers' intermediate results (digits, buckets, window sums) are tested against.
 
-#[cfg(feature = "cuda")]
-pub mod cuda;
-#[cfg(feature = "fpga")]
-pub mod fpga;
 pub mod plan;
 pub mod reduce;
-#[cfg(feature = "wgpu")]
-pub mod wgpu;
 
 pub use plan::{signed_digits, window_count, Digit, MsmPlan, SCALAR_BITS};
 pub use reduce::{combine_windows, reference_msm, window_sum};

@@ -6,13 +6,7 @@
 //! [`plan::passes`] gives for its block size, and checks itself with
 //! `kiln_host::conformance::ntt_checks`.
 
-#[cfg(feature = "cuda")]
-pub mod cuda;
-#[cfg(feature = "fpga")]
-pub mod fpga;
 pub mod plan;
-#[cfg(feature = "wgpu")]
-pub mod wgpu;
 
 pub use plan::{
     bit_reverse, bit_reverse_permute, butterfly_stages, passes, powers, NttPlan, Scaling,

@@ -8,12 +8,15 @@ use kiln_host::faulty::{Fault, FaultyBackend};
 use kiln_host::{Backend, CpuBackend, DeviceInfo};
 use thiserror::Error;
 
+// Each device backend is a crate of its own (host/cuda, host/wgpu, host/fpga), switched by the
+// cargo feature of the same name; these names keep `kiln::backends::cuda::CudaBackend` and the
+// like working.
 #[cfg(feature = "cuda")]
-pub mod cuda;
+pub use kiln_cuda as cuda;
 #[cfg(feature = "fpga")]
-pub mod fpga;
+pub use kiln_fpga as fpga;
 #[cfg(feature = "wgpu")]
-pub mod wgpu;
+pub use kiln_wgpu as wgpu;
 
 /// A backend kiln knows about.
 #[derive(Clone, Copy, Debug)]
@@ -29,46 +32,25 @@ pub struct KnownBackend {
     pub diagnostic: bool,
 }
 
-/// Every backend, in order of preference for [`open_best`]: the fastest hardware first, the
-/// cpu reference last.
+/// Every backend, one line each, in order of preference for [`open_best`]: the fastest hardware
+/// first, the cpu reference last. A new backend is a line here and an arm in [`open_device`].
 pub const KNOWN: &[KnownBackend] = &[
-    KnownBackend {
-        name: "cuda",
-        description: "NVIDIA GPUs, CUDA kernels driven through cudarc",
-        compiled_in: cfg!(feature = "cuda"),
-        diagnostic: false,
-    },
-    KnownBackend {
-        name: "wgpu",
-        description: "any GPU through WGSL and wgpu (Vulkan, Metal, DX12; lavapipe only when asked for by name)",
-        compiled_in: cfg!(feature = "wgpu"),
-        diagnostic: false,
-    },
-    KnownBackend {
-        name: "fpga",
-        description: "FPGA cards on PCIe through the Xilinx XDMA driver",
-        compiled_in: cfg!(feature = "fpga"),
-        diagnostic: false,
-    },
-    KnownBackend {
-        name: "fpga-sim",
-        description: "the FPGA design as a Verilator model (`make sim`; never chosen automatically)",
-        compiled_in: cfg!(feature = "fpga"),
-        diagnostic: false,
-    },
-    KnownBackend {
-        name: CpuBackend::NAME,
-        description: "arkworks on the host CPU (the reference)",
-        compiled_in: true,
-        diagnostic: false,
-    },
-    KnownBackend {
-        name: "faulty",
-        description: "diagnostic: the cpu backend with deliberate MSM and coset-NTT faults; `kiln selftest --backend faulty` must fail",
-        compiled_in: true,
-        diagnostic: true,
-    },
+    known("cuda", "NVIDIA GPUs, CUDA kernels driven through cudarc", cfg!(feature = "cuda")),
+    known("wgpu", "any GPU through WGSL and wgpu (Vulkan, Metal, DX12; lavapipe only when asked for by name)", cfg!(feature = "wgpu")),
+    known("fpga", "FPGA cards on PCIe through the Xilinx XDMA driver", cfg!(feature = "fpga")),
+    known("fpga-sim", "the FPGA design as a Verilator model (`make sim`; never chosen automatically)", cfg!(feature = "fpga")),
+    known(CpuBackend::NAME, "arkworks on the host CPU (the reference)", true),
+    KnownBackend { diagnostic: true, ..known("faulty", "diagnostic: the cpu backend with deliberate MSM and coset-NTT faults; `kiln selftest --backend faulty` must fail", true) },
 ];
+
+const fn known(name: &'static str, description: &'static str, compiled_in: bool) -> KnownBackend {
+    KnownBackend {
+        name,
+        description,
+        compiled_in,
+        diagnostic: false,
+    }
+}
 
 /// Why a backend could not be opened.
 #[derive(Debug, Error)]
@@ -103,33 +85,58 @@ fn list(names: impl Iterator<Item = &'static str>) -> String {
 pub fn compiled_in() -> Vec<&'static str> {
     KNOWN
         .iter()
-        .filter(|b| b.compiled_in && !b.diagnostic)
-        .filter(|b| b.name != "cuda" || cuda_driver_present())
-        .filter(|b| b.name != "fpga" || fpga_card_present())
-        // The simulated card runs every clock cycle in software: the suites that run "every
-        // backend" would take minutes on it, so it is not counted here. Its own suite
-        // (tests/fpga_*.rs, `make test`'s selftests) runs the same checks.
-        .filter(|b| b.name != "fpga-sim")
+        .filter(|b| b.compiled_in && !b.diagnostic && device_present(b.name))
         .map(|b| b.name)
         .collect()
 }
 
-#[cfg(feature = "cuda")]
-fn cuda_driver_present() -> bool {
-    kiln_host::cuda::driver::driver_present()
+/// Whether `name`'s device is there to be counted among [`compiled_in`]: the cuda backend needs
+/// the NVIDIA driver, `fpga` a card, `wgpu` a hardware adapter (a software one such as lavapipe
+/// is slower than the cpu backend). The simulated card runs every clock cycle in software, so
+/// the suites that run "every backend" would take minutes on it: it is never counted (its own
+/// suite, host/fpga/tests and `make test`'s selftests, runs the same checks).
+fn device_present(name: &str) -> bool {
+    match name {
+        #[cfg(feature = "cuda")]
+        "cuda" => kiln_cuda::driver::driver_present(),
+        #[cfg(feature = "wgpu")]
+        "wgpu" => kiln_wgpu::hardware_adapter_present(),
+        #[cfg(feature = "fpga")]
+        "fpga" => kiln_fpga::card_present(),
+        "fpga-sim" => false,
+        _ => true,
+    }
 }
 
-#[cfg(not(feature = "cuda"))]
-fn cuda_driver_present() -> bool {
-    false
-}
-
-/// Whether the `fpga` backend finds a card (`/dev/xdma<N>_user`, or `$KILN_FPGA_DEVICE`).
-fn fpga_card_present() -> bool {
-    #[cfg(feature = "fpga")]
-    return fpga::card_present();
-    #[cfg(not(feature = "fpga"))]
-    return false;
+/// The backend `name` on its first device, if this build has it: `software` admits a software
+/// wgpu adapter (lavapipe). The error is the backend's own reason for finding no device.
+fn open_device(name: &str, software: bool) -> Option<Result<Box<dyn Backend>, String>> {
+    fn boxed<B: Backend + 'static, E: ToString>(
+        r: Result<B, E>,
+    ) -> Result<Box<dyn Backend>, String> {
+        r.map(|b| Box::new(b) as Box<dyn Backend>)
+            .map_err(|e| e.to_string())
+    }
+    let _ = software; // read only by the wgpu arm
+    Some(match name {
+        CpuBackend::NAME => Ok(Box::new(CpuBackend::new())),
+        "faulty" => Ok(Box::new(FaultyBackend::new(&[
+            Fault::MsmG1DropsLastTerm,
+            Fault::CosetIgnoresShift,
+        ]))),
+        #[cfg(feature = "cuda")]
+        "cuda" => boxed(kiln_cuda::CudaBackend::open()),
+        #[cfg(feature = "wgpu")]
+        "wgpu" => boxed(kiln_wgpu::WgpuBackend::open(kiln_wgpu::GpuOptions {
+            allow_software: software,
+            ..Default::default()
+        })),
+        #[cfg(feature = "fpga")]
+        "fpga" => boxed(kiln_fpga::FpgaBackend::open_xdma()),
+        #[cfg(feature = "fpga")]
+        "fpga-sim" => boxed(kiln_fpga::FpgaBackend::open_sim()),
+        _ => return None,
+    })
 }
 
 /// Opens the backend called `name` on its first device.
@@ -142,62 +149,27 @@ pub fn open(name: &str) -> Result<Box<dyn Backend>, OpenError> {
             available,
         });
     };
-    match known.name {
-        CpuBackend::NAME => Ok(Box::new(CpuBackend::new())),
-        #[cfg(feature = "cuda")]
-        "cuda" => cuda::CudaBackend::open()
-            .map(|b| Box::new(b) as Box<dyn Backend>)
-            .map_err(|reason| OpenError::NoDevice {
-                name: "cuda".to_string(),
-                reason,
-                available,
-            }),
-        #[cfg(feature = "wgpu")]
-        "wgpu" => open_wgpu(true, available),
-        #[cfg(feature = "fpga")]
-        "fpga" => fpga::open_xdma(available),
-        #[cfg(feature = "fpga")]
-        "fpga-sim" => fpga::open_sim(available),
-        "faulty" => Ok(Box::new(FaultyBackend::new(&[
-            Fault::MsmG1DropsLastTerm,
-            Fault::CosetIgnoresShift,
-        ]))),
-        _ => Err(OpenError::NotCompiledIn {
+    match open_device(known.name, true) {
+        Some(Ok(backend)) => Ok(backend),
+        Some(Err(reason)) => Err(OpenError::NoDevice {
+            name: name.to_string(),
+            reason,
+            available,
+        }),
+        None => Err(OpenError::NotCompiledIn {
             name: name.to_string(),
             available,
         }),
     }
 }
 
-/// The wgpu backend on the best adapter; `software` admits lavapipe-like adapters.
-#[cfg(feature = "wgpu")]
-fn open_wgpu(software: bool, available: String) -> Result<Box<dyn Backend>, OpenError> {
-    let options = kiln_host::wgpu::GpuOptions {
-        allow_software: software,
-        ..Default::default()
-    };
-    wgpu::WgpuBackend::open(options)
-        .map(|b| Box::new(b) as Box<dyn Backend>)
-        .map_err(|reason| OpenError::NoDevice {
-            name: "wgpu".to_string(),
-            reason,
-            available,
-        })
-}
-
-/// The first backend in [`KNOWN`]'s order that opens. The cpu backend always does.
+/// The first backend in [`KNOWN`]'s order that opens, never a diagnostic one, a software wgpu
+/// adapter or the simulated card. The cpu backend always opens.
 pub fn open_best() -> Box<dyn Backend> {
     KNOWN
         .iter()
-        .filter(|b| b.compiled_in && !b.diagnostic)
-        .find_map(|b| match b.name {
-            // A software adapter (lavapipe) is slower than the cpu backend: never chosen here.
-            #[cfg(feature = "wgpu")]
-            "wgpu" => open_wgpu(false, String::new()).ok(),
-            // A simulated card runs every clock cycle in software: never chosen here.
-            "fpga-sim" => None,
-            name => open(name).ok(),
-        })
+        .filter(|b| b.compiled_in && !b.diagnostic && b.name != "fpga-sim")
+        .find_map(|b| open_device(b.name, false)?.ok())
         .unwrap_or_else(|| Box::new(CpuBackend::new()))
 }
 

@@ -9,8 +9,8 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::backends::fpga;
-use kiln_ffi::flash::{self, FlashState};
-use kiln_ffi::Card;
+use kiln::backends::fpga::ffi::flash::{self, FlashState};
+use kiln::backends::fpga::ffi::Card;
 
 /// Which card.
 #[derive(Debug, Args)]

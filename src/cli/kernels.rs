@@ -10,9 +10,9 @@ use std::process::ExitCode;
 pub fn check(archs: &[String], fresh: bool) -> anyhow::Result<ExitCode> {
     use std::time::Instant;
 
-    use kiln_host::cuda::cache::{KernelCache, Origin};
-    use kiln_host::cuda::nvrtc::{self, parse_report};
-    use kiln_host::cuda::Program;
+    use kiln_cuda::cache::{KernelCache, Origin};
+    use kiln_cuda::nvrtc::{self, parse_report};
+    use kiln_cuda::Program;
 
     let nv = match nvrtc::load() {
         Ok(nv) => nv,
