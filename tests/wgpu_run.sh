@@ -8,9 +8,10 @@ set -euo pipefail
 cargo=${CARGO:-cargo}
 export KILN_WGPU_TIMEOUT_S=${KILN_WGPU_TIMEOUT_S:-1800}
 tests=(lavapipe_field_curve lavapipe_backend)
-args=(); for t in "${tests[@]}"; do args+=(--test "$t"); done
 # The test executables of host/wgpu/tests.
-mapfile -t bins < <("$cargo" test -p kiln-wgpu "${args[@]}" --no-run --message-format=json \
+# Built as part of the workspace (what `make test` has already built): `-p kiln-wgpu` alone would
+# unify features differently and rebuild the crates below it.
+mapfile -t bins < <("$cargo" test --workspace --tests --no-run --message-format=json \
   | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' \
   | grep -E "/($(IFS='|'; echo "${tests[*]}"))-[0-9a-f]+$")
 [ "${#bins[@]}" -eq "${#tests[@]}" ] || { echo "wgpu_run: expected ${#tests[@]} test binaries, got ${#bins[@]}" >&2; exit 1; }

@@ -8,7 +8,7 @@
 // 8M + 2S and needs no inversion; ZZ = 0 is the point at infinity, so zero-filled memory is an
 // array of infinities. The formulas (madd-2008-s, mdbl-2008-s-1, dbl-2008-s-1, add-2008-s of the
 // Explicit-Formulas Database) are programs over the register file `CR`, generated with their
-// constants (`PROG_*`, `CR_*`, `PROGRAM`) by host/src/wgpu/curve_gen.rs, and run by `CURVE_run`.
+// constants (`PROG_*`, `CR_*`, `PROGRAM`) by host/wgpu/src/curve_gen.rs, and run by `CURVE_run`.
 // The special cases (infinity, P = Q, P = -Q) are plain control flow here.
 //
 // The interpreter is what keeps kernels small: Mesa inlines every call, and a kernel with a few

@@ -1,5 +1,5 @@
 // One BN254 prime field (Fr or Fq) in Montgomery form on small limbs: the element-level
-// functions. Template: the Rust generator (host/src/wgpu/shader.rs) instantiates this file once per
+// functions. Template: the Rust generator (host/wgpu/src/shader.rs) instantiates this file once per
 // field, replacing `FIELD` with `fr` or `fq`.
 //
 // WGSL has no 64-bit integers and no high half of a 32x32 product, so a limb holds LIMB_BITS <= 16
@@ -10,7 +10,7 @@
 // The limb-level code (`Limbs`, `FIELD_add`, `FIELD_sub`, `FIELD_mul`, `FIELD_reduce_once`,
 // `FIELD_is_zero`, `FIELD_eq`, `FIELD_pack`, `FIELD_unpack`) and every constant (`FIELD_P`,
 // `FIELD_MU`, `FIELD_ONE`, `FIELD_TO_DEV`, `FIELD_FROM_DEV`, `FIELD_TO_CANON`) are emitted before
-// this file by host/src/wgpu/field_gen.rs from arkworks' description of the field, as straight-line
+// this file by host/wgpu/src/field_gen.rs from arkworks' description of the field, as straight-line
 // code over the limbs of a struct. That is deliberate: limb arrays indexed in loops took Mesa's
 // lavapipe (LLVM) about 0.5 s to compile per inlined multiplication, against ~12 ms for
 // straight-line code whose multiplication rows are one loop (kernels/wgsl/README.md).

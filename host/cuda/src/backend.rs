@@ -2,7 +2,7 @@
 //!
 //! [`CudaBackend`] is generic over the [`KernelRunner`] that executes the kernels: on a GPU
 //! that is [`CudaRunner`] (cudarc; the default), and in CI the host emulator of
-//! `kiln-cuda-hosttest`, which runs the same kernel bodies compiled as C++. Everything above the
+//! `hosttest::emulator::HostRunner` (feature `emulator`), which runs the same kernel bodies compiled as C++. Everything above the
 //! runner (uploads in the device layout, the MSM and NTT drivers, the vector operations) is the
 //! same code in both.
 //!

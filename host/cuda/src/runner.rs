@@ -4,7 +4,7 @@
 //! [`KernelRunner`], not against cudarc, so that the whole launch sequence (buffer sizes, grid
 //! shapes, the level loop of the MSM's segmented reduction, the NTT's passes) runs unchanged on
 //! two implementations: [`crate::CudaRunner`] on a GPU, and the host emulator of
-//! `kiln-cuda-hosttest`, which executes the same kernel bodies compiled as C++ thread by thread.
+//! `hosttest::emulator::HostRunner` (feature `emulator`), which executes the same kernel bodies compiled as C++ thread by thread.
 //! CI therefore checks the drivers and the kernels' logic against arkworks without a GPU.
 //!
 //! Kernels take one argument: a `#[repr(C)]` parameter struct mirroring the C++ struct of the

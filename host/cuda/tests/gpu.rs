@@ -5,7 +5,7 @@
 //! `KILN_REQUIRE_GPU=1` is set, so a GPU run cannot pass by not finding its GPU. The GPU checks
 //! are `#[ignore]`d tests run by `make test-gpu` with `--ignored` (and `KILN_REQUIRE_GPU=1`):
 //! they fail, never skip, when the backend does not open. The kernels' logic itself is checked
-//! without a GPU by `kiln-cuda-hosttest` (the same sources compiled as host C++).
+//! without a GPU by the host emulator (`tests/hosttest_*.rs`: the same sources compiled as host C++).
 //!
 //! Sizes come from `KILN_GPU_LOG_SIZES` (comma-separated log2 sizes; default 10,14,18,22).
 //! Random inputs are seeded and printed; `KILN_SEED` replays.

@@ -12,7 +12,7 @@ use kiln_host::layout::{self, Coordinate, Form, FIELD_BYTES};
 
 use super::context::{Bind, Gpu};
 use super::radix::{fq_unscale, kernel_words, xyzz_to_jacobian, KernelCoordinate};
-use super::shader::{curve_substitutions, module, source, Part};
+use super::shader::{curve_module, module, source, Part};
 
 /// A field operation of the harness.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,17 +171,7 @@ where
     let shape = gpu.shape();
     let key = if g2 { "harness-g2" } else { "harness-g1" };
     let pipeline = gpu.pipeline(key, "curve_op", || {
-        let parts: &[Part] = if g2 {
-            &[Part::Fq, Part::Fq2, Part::G2]
-        } else {
-            &[Part::Fq, Part::G1]
-        };
-        module(
-            shape,
-            parts,
-            source::HARNESS_CURVE(),
-            &curve_substitutions(g2),
-        )
+        curve_module(shape, g2, source::HARNESS_CURVE())
     })?;
     let (bp, bq) = (
         gpu.buffer_with("harness p", &pb)?,

@@ -20,7 +20,7 @@
 //! above once per part, against the same range of the scalars, and adds the parts' results.
 
 use crate::radix::{xyzz_to_jacobian, KernelCoordinate};
-use crate::shader::{curve_substitutions, module, source, Part};
+use crate::shader::{curve_module, module, source, Part};
 use crate::{device_error, Bind, FrVec, Gpu, Group, PointBuf, WORKGROUP};
 use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ec::short_weierstrass::{Projective, SWCurveConfig};
@@ -80,17 +80,7 @@ impl Pipelines {
         let key = if g2 { "msm-g2" } else { "msm-g1" };
         let acc = |entry| {
             gpu.pipeline(key, entry, || {
-                let parts: &[Part] = if g2 {
-                    &[Part::Fq, Part::Fq2, Part::G2]
-                } else {
-                    &[Part::Fq, Part::G1]
-                };
-                module(
-                    shape,
-                    parts,
-                    source::MSM_ACCUMULATE(),
-                    &curve_substitutions(g2),
-                )
+                curve_module(shape, g2, source::MSM_ACCUMULATE())
             })
         };
         Ok(Pipelines {

@@ -269,13 +269,24 @@ pub fn module(
     out
 }
 
-/// The template substitutions that instantiate a per-curve kernel (`msm_accumulate.wgsl`,
-/// `harness_curve.wgsl`) for G1 or G2.
-pub fn curve_substitutions(g2: bool) -> [(&'static str, &'static str); 3] {
+/// A kernel over one curve: the fields that curve needs, the curve itself, and the kernel with
+/// its placeholders bound to G1 or G2 (`CURVE_` the curve's functions, `CF_` its coordinate
+/// field's, `CWORDS` the words of one coordinate).
+pub fn curve_module(shape: LimbShape, g2: bool, kernel: impl AsRef<str>) -> String {
     if g2 {
-        [("CURVE_", "g2_"), ("CF_", "fq2_"), ("CWORDS", "16")]
+        module(
+            shape,
+            &[Part::Fq, Part::Fq2, Part::G2],
+            kernel,
+            &[("CURVE_", "g2_"), ("CF_", "fq2_"), ("CWORDS", "16")],
+        )
     } else {
-        [("CURVE_", "g1_"), ("CF_", "fq_"), ("CWORDS", "8")]
+        module(
+            shape,
+            &[Part::Fq, Part::G1],
+            kernel,
+            &[("CURVE_", "g1_"), ("CF_", "fq_"), ("CWORDS", "8")],
+        )
     }
 }
 

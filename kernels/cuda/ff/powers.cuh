@@ -11,7 +11,7 @@
 
 #include "bn254.cuh"
 
-/// Mirrored by `PowersTable` in kiln-ntt (ntt/src/cuda.rs).
+/// Mirrored by `PowersTable` in kiln-cuda (host/cuda/src/ntt.rs).
 struct powers_table {
     const uint32_t* lo;  // 2^lo_bits Fr elements
     const uint32_t* hi;  // enough Fr elements for every index used

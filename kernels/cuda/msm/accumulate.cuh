@@ -34,7 +34,7 @@
 #include "../util/kernel.cuh"
 #include "sort.cuh"
 
-/// Mirrored by `MsmAccumulateParams` (msm/src/cuda.rs).
+/// Mirrored by `MsmAccumulateParams` (host/cuda/src/msm.rs).
 struct msm_accumulate_params {
     const uint32_t* keys;         // this level's sorted keys
     const uint32_t* vals;         // level 0: point index | KILN_MSM_NEGATIVE

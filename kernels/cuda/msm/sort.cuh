@@ -24,7 +24,7 @@
 
 #define KILN_MSM_NEGATIVE 0x80000000u
 
-/// Mirrored by `MsmDigitsParams` (msm/src/cuda.rs).
+/// Mirrored by `MsmDigitsParams` (host/cuda/src/msm.rs).
 struct msm_digits_params {
     const uint32_t* scalars;  // Fr, Montgomery form; this chunk is elements first .. first + count
     uint32_t* keys;           // [windows][count]

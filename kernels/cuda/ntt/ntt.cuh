@@ -29,7 +29,7 @@
 #define KILN_NTT_MAX_TILE_BITS 10
 #define KILN_NTT_SMEM_WORDS (8 << KILN_NTT_MAX_TILE_BITS)
 
-/// out[i] = powers(i) for i < count. Mirrored by `NttTwiddlesParams` (ntt/src/cuda.rs).
+/// out[i] = powers(i) for i < count. Mirrored by `NttTwiddlesParams` (host/cuda/src/ntt.rs).
 struct ntt_twiddles_params {
     uint32_t* out;
     powers_table powers;

@@ -14,7 +14,7 @@
 // With NVRTC, each macro defines `extern "C" __global__ void NAME(const PARAMS p)`: one
 // parameter, a struct passed by value, mirrored field for field by a #[repr(C)] struct on the
 // Rust side. On the host (g++), it defines a sequential emulation (thread by thread, phase by
-// phase) and registers it by name, so kiln-cuda-hosttest can run the same launch sequence as
+// phase) and registers it by name, so kiln-cuda's emulator can run the same launch sequence as
 // the GPU driver. Device-only refinements (inline PTX, warp-aggregated atomics) sit behind
 // KILN_DEVICE with a portable twin used on the host.
 

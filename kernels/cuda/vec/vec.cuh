@@ -9,7 +9,7 @@
 #include "../ff/bn254.cuh"
 #include "../util/kernel.cuh"
 
-// Operation codes, mirrored by `VecCode` in src/backends/cuda.rs.
+// Operation codes, mirrored by `VecCode` in host/cuda/src/vec.rs.
 #define KILN_VEC_ADD 0u
 #define KILN_VEC_SUB 1u
 #define KILN_VEC_MUL 2u
