@@ -16,7 +16,7 @@ use ark_bn254::Fr;
 use ark_serialize::CanonicalSerialize;
 use kiln::backends;
 use kiln_host::conformance::seeded_rng;
-use kiln_prover::iden3::{wtns::read_wtns_file, zkey::read_zkey_file};
+use kiln_prover::iden3::{groth16_zkey::read_zkey_file, wtns::read_wtns_file};
 use kiln_prover::snarkjs::SnarkjsProver;
 use kiln_prover::snarkjs_json::{proof_to_json, public_to_json};
 use kiln_prover::ProverError;

@@ -16,10 +16,10 @@ use kiln_host::Backend;
 
 use crate::error::{ProverError, Result};
 use crate::groth16::StageTimings;
-use crate::iden3::zkey::{read_zkey_with, Groth16Zkey};
+use crate::iden3::groth16_zkey::{read_zkey_with, Groth16Zkey};
+use crate::iden3::plonk_zkey::{read_plonk_zkey, PlonkZkey};
 use crate::iden3::{Container, FileBytes, FormatError};
 use crate::plonk::prover::{Blinding, PlonkProver};
-use crate::plonk::zkey::{read_plonk_zkey, PlonkZkey};
 use crate::plonk::PlonkProof;
 use crate::snarkjs::SnarkjsProver;
 

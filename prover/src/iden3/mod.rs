@@ -1,5 +1,6 @@
 //! Readers for the iden3 binary formats that circom and snarkjs write: `.r1cs` (constraints),
-//! `.wtns` (witnesses) and Groth16 `.zkey` (proving keys).
+//! `.wtns` (witnesses), `.zkey` (proving keys: [`groth16_zkey`] and [`plonk_zkey`]) and `.ptau`
+//! (powers of tau).
 //!
 //! All three share one container (iden3's `binfileutils`): a 4-byte ASCII magic, a u32 LE
 //! version, a u32 LE section count, then sections of `u32 type, u64 size, body`, in any order.
@@ -9,11 +10,17 @@
 //! panic or an allocation sized by an unchecked field. Files are memory-mapped, so a
 //! multi-gigabyte key is decoded section by section without first being read into memory.
 
+pub mod groth16_zkey;
+pub mod plonk_zkey;
 pub mod ptau;
 pub mod r1cs;
 pub mod writer;
 pub mod wtns;
-pub mod zkey;
+
+/// The former name of [`groth16_zkey`], kept so that existing callers (and the README's
+/// examples of earlier releases) still build.
+#[doc(hidden)]
+pub use groth16_zkey as zkey;
 
 use std::path::Path;
 

@@ -26,10 +26,10 @@ use ark_std::rand::Rng;
 use kiln_host::{Backend, CpuBackend, G1Bases, NttOp, Scalars, VecOp};
 
 use super::transcript::Transcript;
-use super::zkey::PlonkZkey;
 use super::{verifier, PlonkProof, PlonkVerifyingKey};
 use crate::error::{ProverError, Result};
 use crate::groth16::{blame_after_cpu_reproof, StageTimings};
+use crate::iden3::plonk_zkey::PlonkZkey;
 
 /// The eleven blinding scalars `b1..b11` of the PLONK paper (`blinding.0[i]` is `b_(i+1)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

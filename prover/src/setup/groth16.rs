@@ -43,10 +43,10 @@ use super::{
     g1_uncompressed, g2_uncompressed, log2_floor, sparse_msm, to_affine, Progress, Result,
     SetupError,
 };
+use crate::iden3::groth16_zkey::MAX_ZKEY_DOMAIN;
 use crate::iden3::ptau::{Ptau, PtauSection};
 use crate::iden3::r1cs::{read_r1cs_file, R1csHeader};
 use crate::iden3::writer::{write_file_atomically, ContainerWriter};
-use crate::iden3::zkey::MAX_ZKEY_DOMAIN;
 use crate::iden3::{fq_modulus, fr_modulus, FileBytes};
 use crate::r1cs::R1cs;
 
@@ -442,7 +442,7 @@ pub fn groth16_setup_files(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iden3::zkey::read_zkey;
+    use crate::iden3::groth16_zkey::read_zkey;
     use crate::setup::ptau::{write_new_ptau, ToxicWaste};
     use crate::setup::NoProgress;
     use ark_ec::{CurveGroup, PrimeGroup};

@@ -22,11 +22,11 @@ use std::path::Path;
 use ark_bn254::{Fr, G1Affine};
 use kiln_host::layout::Form;
 
-use super::PlonkVerifyingKey;
-use crate::iden3::zkey::{exact_size, g1, g1_section, g2};
-use crate::iden3::{
+use super::groth16_zkey::{exact_size, g1, g1_section, g2};
+use super::{
     fq_modulus, fr_modulus, read_fr_array_in, Container, FileBytes, FormatError, Reader, Result,
 };
+use crate::plonk::PlonkVerifyingKey;
 
 /// The largest PLONK domain kiln proves on: the quotient is evaluated over 4n points, and BN254's
 /// Fr has roots of unity up to 2^28.
