@@ -47,7 +47,7 @@ use crate::iden3::groth16_zkey::MAX_ZKEY_DOMAIN;
 use crate::iden3::ptau::{Ptau, PtauSection};
 use crate::iden3::r1cs::{read_r1cs_file, R1csHeader};
 use crate::iden3::writer::{write_file_atomically, ContainerWriter};
-use crate::iden3::{fq_modulus, fr_modulus, FileBytes};
+use crate::iden3::{zkey_sections, FileBytes};
 use crate::r1cs::R1cs;
 
 /// snarkjs hashes the H differences in chunks of this many points.
@@ -269,18 +269,12 @@ pub fn groth16_setup<W: Write>(
     progress.start("writing the key", 1);
     let mut hash = Blake2b512::new();
     let mut w = ContainerWriter::new(out, b"zkey", 1, 10)?;
-    w.section(1, &1u32.to_le_bytes())?;
+    w.section(1, &zkey_sections::GROTH16.to_le_bytes())?;
 
     let g1 = G1Affine::generator();
     let g2 = G2Affine::generator();
-    let mut h2 = Vec::with_capacity(660);
-    h2.extend_from_slice(&32u32.to_le_bytes());
-    h2.extend_from_slice(&fq_modulus());
-    h2.extend_from_slice(&32u32.to_le_bytes());
-    h2.extend_from_slice(&fr_modulus());
-    for v in [header.n_wires, header.n_public(), domain as u32] {
-        h2.extend_from_slice(&v.to_le_bytes());
-    }
+    let mut h2 =
+        zkey_sections::header_start_bytes(header.n_wires, header.n_public(), domain as u32);
     h2.extend_from_slice(alpha1_raw);
     h2.extend_from_slice(beta1_raw);
     h2.extend_from_slice(beta2_raw);

@@ -27,7 +27,7 @@ use super::{log2_floor, Progress, Result, SetupError};
 use crate::iden3::ptau::{Ptau, PtauSection};
 use crate::iden3::r1cs::{read_r1cs_file, R1csHeader};
 use crate::iden3::writer::{write_file_atomically, ContainerWriter};
-use crate::iden3::{fq_modulus, fr_modulus, FileBytes};
+use crate::iden3::{zkey_sections, FileBytes};
 use crate::r1cs::R1cs;
 
 /// The largest PLONK domain, log2: the key holds evaluations on the 4n-point domain, and
@@ -477,20 +477,10 @@ pub fn plonk_setup_circuit<W: Write>(
         s13.end()?;
     }
     w.section(14, srs)?;
-    w.section(1, &2u32.to_le_bytes())?;
+    w.section(1, &zkey_sections::PLONK.to_le_bytes())?;
 
-    let mut h = Vec::with_capacity(796);
-    h.extend_from_slice(&32u32.to_le_bytes());
-    h.extend_from_slice(&fq_modulus());
-    h.extend_from_slice(&32u32.to_le_bytes());
-    h.extend_from_slice(&fr_modulus());
-    for v in [
-        circuit.n_vars(),
-        circuit.n_public,
-        n as u32,
-        circuit.additions.len() as u32,
-        circuit.gates.len() as u32,
-    ] {
+    let mut h = zkey_sections::header_start_bytes(circuit.n_vars(), circuit.n_public, n as u32);
+    for v in [circuit.additions.len() as u32, circuit.gates.len() as u32] {
         h.extend_from_slice(&v.to_le_bytes());
     }
     h.extend_from_slice(&layout::fr_to_bytes(&k1, Form::Montgomery));
