@@ -15,13 +15,13 @@ use kiln_host::layout::PointCheck;
 use kiln_host::Backend;
 
 use crate::error::{ProverError, Result};
-use crate::groth16::StageTimings;
+use crate::groth16::SnarkjsProver;
 use crate::iden3::groth16_zkey::{read_zkey_with, Groth16Zkey};
 use crate::iden3::plonk_zkey::{read_plonk_zkey, PlonkZkey};
 use crate::iden3::{zkey_sections, FileBytes, FormatError};
 use crate::plonk::prover::{Blinding, PlonkProver};
 use crate::plonk::PlonkProof;
-use crate::snarkjs::SnarkjsProver;
+use crate::timings::StageTimings;
 
 /// A proof system kiln proves with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -28,8 +28,9 @@ use kiln_host::{Backend, CpuBackend, G1Bases, NttOp, Scalars, VecOp};
 use super::transcript::Transcript;
 use super::{verifier, PlonkProof, PlonkVerifyingKey};
 use crate::error::{ProverError, Result};
-use crate::groth16::{blame_after_cpu_reproof, StageTimings};
+use crate::groth16::ark_prover::blame_after_cpu_reproof;
 use crate::iden3::plonk_zkey::PlonkZkey;
+use crate::timings::StageTimings;
 
 /// The eleven blinding scalars `b1..b11` of the PLONK paper (`blinding.0[i]` is `b_(i+1)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -504,7 +504,7 @@ mod tests {
 
         // And the key works: kiln's snarkjs prover verifies every proof before returning it.
         let cpu = kiln_host::CpuBackend::new();
-        let prover = crate::snarkjs::SnarkjsProver::new(&cpu, key).unwrap();
+        let prover = crate::groth16::SnarkjsProver::new(&cpu, key).unwrap();
         let w = [Fr::one(), Fr::from(27u64), Fr::from(3u64), Fr::from(9u64)];
         let (_, public) = prover.prove(&w, &mut rng).unwrap();
         assert_eq!(public, vec![Fr::from(27u64)]);

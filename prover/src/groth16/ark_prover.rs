@@ -11,8 +11,6 @@
 //! resident bases. Before returning, every proof is checked with the verifier: a faulty device
 //! yields an error, never a bad proof.
 
-use std::time::{Duration, Instant};
-
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
 use ark_ff::{FftField, Field, UniformRand, Zero};
@@ -22,25 +20,7 @@ use kiln_host::{Backend, CpuBackend, G1Bases, G2Bases, NttOp, VecOp, MAX_LOG_NTT
 
 use crate::error::{ProverError, Result};
 use crate::r1cs::R1cs;
-
-/// How long each stage of one proof took, in order.
-#[derive(Clone, Debug, Default)]
-pub struct StageTimings(pub Vec<(&'static str, Duration)>);
-
-impl StageTimings {
-    /// Runs `f`, recording its wall time under `stage`.
-    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
-        let out = f();
-        self.0.push((stage, start.elapsed()));
-        out
-    }
-
-    /// The sum of all stages.
-    pub fn total(&self) -> Duration {
-        self.0.iter().map(|(_, d)| *d).sum()
-    }
-}
+use crate::timings::StageTimings;
 
 /// A Groth16 prover holding one proving key resident on one backend: load once, prove many times.
 pub struct Groth16Prover<'b> {

@@ -24,8 +24,9 @@ use ark_std::rand::Rng;
 use kiln_host::{Backend, CpuBackend, G1Bases, G2Bases, NttOp, Scalars, VecOp};
 
 use crate::error::{ProverError, Result};
-use crate::groth16::{blame_after_cpu_reproof, StageTimings};
+use crate::groth16::ark_prover::blame_after_cpu_reproof;
 use crate::iden3::groth16_zkey::{Coefficient, Groth16Zkey, Matrix};
+use crate::timings::StageTimings;
 
 /// The parts of a zkey that stay on the host: everything but the five query vectors.
 #[derive(Clone, Debug)]
