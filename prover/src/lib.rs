@@ -8,11 +8,13 @@
 //! * [`plonk`]: PLONK for snarkjs keys, identical to snarkjs's prover for the same blinding.
 //! * [`api`]: one prover over both systems ([`Prover`], [`prove`]), the system read from the key.
 //! * [`setup`]: snarkjs-identical setups: a local powers of tau, Groth16 and PLONK keys.
+//! * [`conformance`]: the Groth16 byte-identity check every backend's tests run.
 //!
 //! Every prover takes a `&dyn Backend`, so the same code proves on any device, and checks each
 //! proof with the verifier before returning it.
 
 pub mod api;
+pub mod conformance;
 pub mod error;
 pub mod examples;
 pub mod groth16;
