@@ -137,20 +137,16 @@ pub fn read_zkey_file(path: &Path) -> Result<Groth16Zkey> {
     read_zkey(FileBytes::open(path)?.bytes())
 }
 
-/// As [`read_zkey_file`], choosing how the B-query G2 points are checked. With
-/// [`PointCheck::OnCurveOnly`] their subgroup checks (most of the load time of a large key) are
-/// skipped; the header's points are always fully checked, and provers check every proof's B
-/// point before returning it. For keys that have been loaded with full checks before.
-pub fn read_zkey_file_with(path: &Path, b_g2_check: PointCheck) -> Result<Groth16Zkey> {
-    read_zkey_with(FileBytes::open(path)?.bytes(), b_g2_check)
-}
-
 /// Parses Groth16 `.zkey` bytes.
 pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
     read_zkey_with(data, PointCheck::Full)
 }
 
-/// Parses Groth16 `.zkey` bytes, checking the B-query G2 points as `b_g2_check` says.
+/// Parses Groth16 `.zkey` bytes, checking the B-query G2 points as `b_g2_check` says. With
+/// [`PointCheck::OnCurveOnly`] their subgroup checks (most of the load time of a large key) are
+/// skipped; the header's points are always fully checked, and provers check every proof's B
+/// point before returning it. For keys that have been loaded with full checks before (a file:
+/// [`crate::api::ProvingKey::read_file`]).
 pub fn read_zkey_with(data: &[u8], b_g2_check: PointCheck) -> Result<Groth16Zkey> {
     let (c, mut h, start) = zkey_sections::open_as(data, GROTH16, FormatError::NotGroth16)?;
     let HeaderStart {

@@ -258,34 +258,6 @@ impl PlonkCircuit {
         let len = self.gates.len() as u64;
         (log2_floor(len.saturating_sub(1)) + 1).max(3)
     }
-
-    /// A circom witness extended with the addition signals.
-    pub fn extend_witness(&self, witness: &[Fr]) -> Vec<Fr> {
-        let mut w = witness.to_vec();
-        for add in &self.additions {
-            let v = add.factor_a * w[add.a as usize] + add.factor_b * w[add.b as usize];
-            w.push(v);
-        }
-        w
-    }
-
-    /// The first gate an extended witness does not satisfy, if any. Public rows hold by
-    /// construction (their public-input term is `-w[s]`).
-    pub fn first_unsatisfied(&self, extended: &[Fr]) -> Option<usize> {
-        self.gates
-            .iter()
-            .enumerate()
-            .skip(self.n_public as usize)
-            .find(|(_, g)| {
-                let (a, b, c) = (
-                    extended[g.a as usize],
-                    extended[g.b as usize],
-                    extended[g.c as usize],
-                );
-                !(g.qm * a * b + g.ql * a + g.qr * b + g.qo * c + g.qc).is_zero()
-            })
-            .map(|(i, _)| i)
-    }
 }
 
 /// The coset shifts of the b and c wire columns: the smallest `k1 >= 2` outside the domain's
@@ -615,6 +587,38 @@ mod tests {
         assert_eq!(c.n_vars(), 9);
         assert_eq!(c.wire_map(2)[1], 4);
         assert_eq!(c.domain_power(), 4, "9 gates need 16 rows");
+    }
+
+    /// The oracle of the next test: gates checked one by one on the witness extended as snarkjs
+    /// extends it.
+    impl PlonkCircuit {
+        /// A circom witness extended with the addition signals.
+        fn extend_witness(&self, witness: &[Fr]) -> Vec<Fr> {
+            let mut w = witness.to_vec();
+            for add in &self.additions {
+                let v = add.factor_a * w[add.a as usize] + add.factor_b * w[add.b as usize];
+                w.push(v);
+            }
+            w
+        }
+
+        /// The first gate an extended witness does not satisfy, if any. Public rows hold by
+        /// construction (their public-input term is `-w[s]`).
+        fn first_unsatisfied(&self, extended: &[Fr]) -> Option<usize> {
+            self.gates
+                .iter()
+                .enumerate()
+                .skip(self.n_public as usize)
+                .find(|(_, g)| {
+                    let (a, b, c) = (
+                        extended[g.a as usize],
+                        extended[g.b as usize],
+                        extended[g.c as usize],
+                    );
+                    !(g.qm * a * b + g.ql * a + g.qr * b + g.qo * c + g.qc).is_zero()
+                })
+                .map(|(i, _)| i)
+        }
     }
 
     #[test]
