@@ -27,7 +27,7 @@
 //! reads 64 bytes past the end of the tauG1 section (the next section's header and the start
 //! of the first tauG2 point). snarkjs's WebAssembly then adds that off-curve "point" to
 //! `-tauG1[n-1]`; kiln reproduces the chord-rule sum over the bytes read as Montgomery
-//! coordinates mod q (see [`past_the_end_difference`]).
+//! coordinates mod q (see `past_the_end_difference`).
 
 use std::io::Write;
 use std::path::Path;
