@@ -13,9 +13,9 @@ use ark_ec::AffineRepr;
 use ark_ff::{PrimeField, UniformRand};
 use kiln::backends;
 use kiln_host::conformance::seeded_rng;
+use kiln_prover::iden3::plonk_zkey::read_plonk_zkey_file;
 use kiln_prover::iden3::wtns::read_wtns_file;
 use kiln_prover::plonk::prover::{Blinding, PlonkProver};
-use kiln_prover::plonk::zkey::read_plonk_zkey_file;
 use kiln_prover::plonk::PlonkProof;
 use serde_json::Value;
 
@@ -114,7 +114,7 @@ fn kiln_plonk_proofs_equal_snarkjs_proofs_for_the_same_blinding() {
 fn one_prove_call_takes_the_system_and_the_backend() {
     use kiln_host::layout::PointCheck;
     use kiln_prover::api::{prove, Proof, ProofSystem, ProvingKey};
-    use kiln_prover::iden3::zkey::read_zkey_file;
+    use kiln_prover::iden3::groth16_zkey::read_zkey_file;
     use kiln_prover::ProverError;
 
     let Some(dir) = fixtures() else { return };

@@ -8,7 +8,7 @@
 //! * [`crate::native::Native`] runs them on the host. It is the exchange's engine and the test
 //!   oracle: every range a value must stay in is checked, and a value outside its range is a
 //!   [`Rejection`] that names the rule (insufficient margin, stale price, overflow, ...).
-//! * [`crate::gadget::Circuit`] runs the very same code while building an R1CS over
+//! * [`crate::circuit_machine::Circuit`] runs the very same code while building an R1CS over
 //!   ark-relations: every check becomes constraints, and every value a division or square root
 //!   produces becomes a witness (a "hint") that the constraints pin down uniquely. It never
 //!   rejects: a batch the engine rejects gives a constraint system with no satisfying witness.

@@ -727,10 +727,10 @@ mod tests {
 #[cfg(test)]
 mod costs {
     use super::*;
-    use crate::gadget::{proving_system, Circuit};
+    use crate::circuit_machine::{proving_system, Circuit};
 
     /// Constraints and witnesses of `f` run on a fresh circuit with the input `x`.
-    fn shape(x: Fr, f: impl Fn(&mut Circuit, Fx<crate::gadget::Var>)) -> (usize, usize) {
+    fn shape(x: Fr, f: impl Fn(&mut Circuit, Fx<crate::circuit_machine::Var>)) -> (usize, usize) {
         let cs = proving_system();
         let mut c = Circuit::new(cs.clone());
         let v = c.input(x);
@@ -740,7 +740,7 @@ mod costs {
 
     #[test]
     fn each_function_has_one_shape() {
-        type F = fn(&mut Circuit, Fx<crate::gadget::Var>);
+        type F = fn(&mut Circuit, Fx<crate::circuit_machine::Var>);
         let cases: [(&str, F, [f64; 3]); 4] = [
             (
                 "exp_neg, y <= 32 at 41 bits",

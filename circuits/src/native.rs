@@ -2,7 +2,7 @@
 //! exchange's engine (and the test oracle) when the batch transition is run with it.
 
 use ark_bn254::Fr;
-use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
+use ark_ff::{BigInteger, One, PrimeField, Zero};
 use num_bigint::{BigInt, BigUint, Sign};
 use num_integer::Integer;
 
@@ -172,11 +172,6 @@ impl Arith for Native {
         }
         Ok(to_fr(&a.sqrt()))
     }
-}
-
-/// `x^e` by squaring, for the rare native-only use.
-pub fn fr_pow(x: Fr, e: u64) -> Fr {
-    x.pow([e])
 }
 
 #[cfg(test)]

@@ -313,7 +313,7 @@ mod tests {
 
     #[test]
     fn the_circuit_computes_the_same_hash_and_is_satisfied() {
-        use crate::gadget::{proving_system, Circuit};
+        use crate::circuit_machine::{proving_system, Circuit};
         let mut rng = seeded_rng("poseidon circuit");
         for n in [1, 2, 5, 10, 12] {
             let inputs: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();

@@ -296,8 +296,8 @@ fn fixed_overflow(what: &str) -> Rejection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::circuit_machine::{proving_system, Circuit, Var};
     use crate::fixed::reference_normal_cdf as big_n;
-    use crate::gadget::{proving_system, Circuit, Var};
     use ark_ff::UniformRand;
     use ark_relations::gr1cs::Matrix;
     use ark_std::rand::Rng;

@@ -26,7 +26,7 @@ use kiln_prover::r1cs::synthesize;
 use kiln_prover::setup::{self, groth16::groth16_setup_files, plonk::plonk_setup_files, ptau};
 
 use crate::arith::Rejection;
-use crate::circuit::BatchCircuit;
+use crate::batch_circuit::BatchCircuit;
 use crate::engine::{self, Outcome};
 use crate::model::{Batch, Shape, State};
 

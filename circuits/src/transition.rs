@@ -1,5 +1,5 @@
 //! The batch transition, written once over [`Arith`]: run with [`crate::native::Native`] it is
-//! the exchange's engine, run with [`crate::gadget::Circuit`] it is the circuit.
+//! the exchange's engine, run with [`crate::circuit_machine::Circuit`] it is the circuit.
 //!
 //! Order of a batch (see [`Batch`]): market checks and option marks; the trades, in order, each
 //! marking both positions to its price; the expiry settlement; margin and liquidations; the new

@@ -48,8 +48,3 @@ pub const TIME_BITS: u32 = 40;
 pub fn to_f64(raw: i128, frac: u32) -> f64 {
     raw as f64 / (1u128 << frac) as f64
 }
-
-/// The raw integer nearest `value` in a unit with `frac` fractional bits.
-pub fn from_f64(value: f64, frac: u32) -> i128 {
-    (value * (1u128 << frac) as f64).round() as i128
-}

@@ -5,9 +5,9 @@
 
 use ark_bn254::Fr;
 use kiln_circuits::arith::Rejection;
-use kiln_circuits::circuit::BatchCircuit;
+use kiln_circuits::batch_circuit::BatchCircuit;
+use kiln_circuits::circuit_machine::{proving_system, Circuit};
 use kiln_circuits::engine;
-use kiln_circuits::gadget::{proving_system, Circuit};
 use kiln_circuits::model::{Batch, Instrument, Shape, State, Trade};
 use kiln_circuits::sample::{demo_batch, quiet_batch};
 use kiln_circuits::transition;

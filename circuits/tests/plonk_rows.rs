@@ -2,7 +2,7 @@
 //! to its R1CS constraints, and how both grow per trade, account and series: run with
 //! --nocapture (circuits/README.md records the numbers).
 
-use kiln_circuits::circuit::BatchCircuit;
+use kiln_circuits::batch_circuit::BatchCircuit;
 use kiln_circuits::model::Shape;
 use kiln_circuits::sample::quiet_batch;
 use kiln_prover::iden3::r1cs::{read_r1cs, write_r1cs};

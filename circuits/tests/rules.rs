@@ -4,8 +4,8 @@
 //! exactly at its boundary. Each accepted case must also satisfy the circuit.
 
 use kiln_circuits::arith::Rejection;
+use kiln_circuits::circuit_machine::{proving_system, Circuit};
 use kiln_circuits::engine;
-use kiln_circuits::gadget::{proving_system, Circuit};
 use kiln_circuits::model::{
     Account, Batch, Instrument, Market, Position, Series, Shape, State, Trade,
 };

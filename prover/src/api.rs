@@ -15,13 +15,13 @@ use kiln_host::layout::PointCheck;
 use kiln_host::Backend;
 
 use crate::error::{ProverError, Result};
-use crate::groth16::StageTimings;
-use crate::iden3::zkey::{read_zkey_with, Groth16Zkey};
-use crate::iden3::{Container, FileBytes, FormatError};
+use crate::groth16::SnarkjsProver;
+use crate::iden3::groth16_zkey::{read_zkey_with, Groth16Zkey};
+use crate::iden3::plonk_zkey::{read_plonk_zkey, PlonkZkey};
+use crate::iden3::{zkey_sections, FileBytes, FormatError};
 use crate::plonk::prover::{Blinding, PlonkProver};
-use crate::plonk::zkey::{read_plonk_zkey, PlonkZkey};
 use crate::plonk::PlonkProof;
-use crate::snarkjs::SnarkjsProver;
+use crate::timings::StageTimings;
 
 /// A proof system kiln proves with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,9 +42,9 @@ impl ProofSystem {
     /// The system a zkey's protocol number stands for.
     pub fn from_zkey_protocol(protocol: u32) -> std::result::Result<Self, FormatError> {
         match protocol {
-            1 => Ok(ProofSystem::Groth16),
-            2 => Ok(ProofSystem::Plonk),
-            10 => Err(FormatError::Inconsistent(
+            zkey_sections::GROTH16 => Ok(ProofSystem::Groth16),
+            zkey_sections::PLONK => Ok(ProofSystem::Plonk),
+            zkey_sections::FFLONK => Err(FormatError::Inconsistent(
                 "zkey protocol 10 is fflonk, which kiln does not prove".into(),
             )),
             other => Err(FormatError::Inconsistent(format!(
@@ -78,9 +78,7 @@ impl ProvingKey {
 
     /// As [`read_file`](Self::read_file), from bytes.
     pub fn read(data: &[u8], check: PointCheck) -> std::result::Result<Self, FormatError> {
-        let container = Container::parse(data, b"zkey", "zkey", 1)?;
-        let mut section = container.section(1, "zkey protocol")?;
-        let protocol = section.u32()?;
+        let (_, protocol) = zkey_sections::open(data)?;
         Ok(match ProofSystem::from_zkey_protocol(protocol)? {
             ProofSystem::Groth16 => ProvingKey::Groth16(read_zkey_with(data, check)?),
             ProofSystem::Plonk => ProvingKey::Plonk(read_plonk_zkey(data)?),

@@ -1,5 +1,6 @@
 //! Why a proof was not produced.
 
+use kiln_host::{Backend, CpuBackend};
 use thiserror::Error;
 
 /// A refusal to prove. No partial or unverified proof ever accompanies one of these.
@@ -47,3 +48,24 @@ pub enum ProverError {
 
 /// Result alias for the prover.
 pub type Result<T, E = ProverError> = std::result::Result<T, E>;
+
+/// Why a proof made on `backend` failed verification, for every prover. On a device (any
+/// backend but the cpu reference), the cpu reference proves the same inputs again (`reprove`,
+/// paid for only on this failure path): if that proof verifies, the device is at fault
+/// ([`ProverError::ProofDidNotVerify`]); if not, the cpu prover's own error says what is wrong
+/// with the inputs. On the cpu reference itself the inputs are at fault, as `on_cpu` says.
+pub(crate) fn unverified_proof(
+    backend: &dyn Backend,
+    reprove: impl FnOnce(&CpuBackend) -> Result<()>,
+    on_cpu: ProverError,
+) -> ProverError {
+    if backend.name() == CpuBackend::NAME {
+        return on_cpu;
+    }
+    match reprove(&CpuBackend::new()) {
+        Ok(()) => ProverError::ProofDidNotVerify {
+            backend: backend.name(),
+        },
+        Err(e) => e,
+    }
+}

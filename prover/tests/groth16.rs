@@ -3,88 +3,35 @@
 //! verification gate.
 
 use ark_bn254::{Bn254, Fr};
-use ark_ff::{UniformRand, Zero};
-use ark_groth16::{Groth16, Proof, ProvingKey};
-use ark_relations::gr1cs::ConstraintSynthesizer;
-use ark_serialize::CanonicalSerialize;
+use ark_ff::UniformRand;
+use ark_groth16::{Groth16, ProvingKey};
 use ark_std::rand::{rngs::StdRng, Rng};
 use kiln_host::conformance::seeded_rng;
 use kiln_host::faulty::{Fault, FaultyBackend};
 use kiln_host::CpuBackend;
-use kiln_prover::examples::{CubicChain, DenseRows, SumOfSquares};
-use kiln_prover::{groth16_setup, reference_proof, synthesize, Groth16Prover, ProverError, R1cs};
-
-fn bytes(proof: &Proof<Bn254>) -> (Vec<u8>, Vec<u8>) {
-    let mut compressed = Vec::new();
-    proof.serialize_compressed(&mut compressed).unwrap();
-    let mut uncompressed = Vec::new();
-    proof.serialize_uncompressed(&mut uncompressed).unwrap();
-    (compressed, uncompressed)
-}
-
-/// Sets the circuit up, then proves it with kiln and with ark-groth16 for several random (r, s)
-/// and for the degenerate r = s = 0, and demands identical bytes.
-fn assert_byte_identical<C: ConstraintSynthesizer<Fr> + Clone>(
-    name: &str,
-    circuit: C,
-    rng: &mut StdRng,
-) {
-    let pk: ProvingKey<Bn254> = groth16_setup(circuit.clone(), rng).unwrap();
-    let (r1cs, assignment) = synthesize(circuit).unwrap();
-    let backend = CpuBackend::new();
-    let prover = Groth16Prover::new(&backend, pk.clone()).unwrap();
-    let mut randomness: Vec<(Fr, Fr)> = (0..3).map(|_| (Fr::rand(rng), Fr::rand(rng))).collect();
-    randomness.push((Fr::zero(), Fr::zero()));
-    for (r, s) in randomness {
-        let ours = prover
-            .prove_with_randomness(&r1cs, &assignment, r, s)
-            .unwrap();
-        let theirs = reference_proof(&pk, &r1cs, &assignment, r, s).unwrap();
-        assert_eq!(
-            bytes(&ours),
-            bytes(&theirs),
-            "{name}: proof bytes differ from ark-groth16 (r = {r}, s = {s})"
-        );
-    }
-}
+use kiln_prover::conformance::{groth16_byte_identity, Groth16Circuit};
+use kiln_prover::examples::CubicChain;
+use kiln_prover::{groth16_setup, synthesize, Groth16Prover, ProverError, R1cs};
 
 #[test]
 fn proofs_are_byte_identical_to_ark_groth16_across_circuit_shapes() {
     let mut rng = seeded_rng("groth16 byte identity");
-    let x = Fr::rand(&mut rng);
-    assert_byte_identical(
-        "cubic chain, 1 round",
-        CubicChain { x, rounds: 1 },
-        &mut rng,
-    );
-    assert_byte_identical(
-        "cubic chain, 100 rounds",
-        CubicChain { x, rounds: 100 },
-        &mut rng,
-    );
-    let values: Vec<Fr> = (0..rng.gen_range(5..40))
-        .map(|_| Fr::rand(&mut rng))
-        .collect();
-    assert_byte_identical(
-        "sum of squares (many public inputs)",
-        SumOfSquares { values },
-        &mut rng,
-    );
-    // 62 dense rows + 1 empty-A row + 1 instance variable = 64: the domain is filled exactly.
-    let xs: Vec<Fr> = (0..62).map(|_| Fr::rand(&mut rng)).collect();
-    assert_byte_identical(
-        "dense rows filling the domain",
-        DenseRows { xs: xs.clone() },
-        &mut rng,
-    );
-    // One more row overflows into a domain twice as large.
-    let mut more = xs;
-    more.push(Fr::rand(&mut rng));
-    assert_byte_identical(
-        "dense rows overflowing the domain by one",
-        DenseRows { xs: more },
-        &mut rng,
-    );
+    let inputs = rng.gen_range(5..40);
+    let circuits = [
+        Groth16Circuit::CubicChain { rounds: 1 },
+        Groth16Circuit::CubicChain { rounds: 100 },
+        // Many public inputs.
+        Groth16Circuit::SumOfSquares { inputs },
+        // 62 dense rows + 1 empty-A row + 1 instance variable = 64: the domain is filled exactly.
+        Groth16Circuit::DenseRows { rows: 62 },
+        // One more row overflows into a domain twice as large.
+        Groth16Circuit::DenseRows { rows: 63 },
+    ];
+    // Three random (r, s) per circuit, then r = s = 0.
+    match groth16_byte_identity(&CpuBackend::new(), &mut rng, &circuits, 3) {
+        Ok(report) => println!("{report}"),
+        Err(e) => panic!("{e}"),
+    }
 }
 
 fn cubic_setup(rng: &mut StdRng, rounds: usize) -> (ProvingKey<Bn254>, R1cs, Vec<Fr>) {

@@ -11,7 +11,7 @@ use ark_bn254::G2Affine;
 use ark_ff::{One, UniformRand};
 use kiln_host::conformance::seeded_rng;
 use kiln_host::layout::{self, Form};
-use kiln_prover::iden3::{r1cs::read_r1cs, wtns::read_wtns, zkey::read_zkey, FormatError};
+use kiln_prover::iden3::{groth16_zkey::read_zkey, r1cs::read_r1cs, wtns::read_wtns, FormatError};
 use proptest::prelude::*;
 
 const CIRCUITS: [&str; 5] = [
@@ -178,14 +178,14 @@ fn corrupted_keys_are_refused_with_the_reason() {
     // gate refuses it.
     let mut rogue_key = good.clone();
     rogue_key[b2..b2 + 128].copy_from_slice(&encoded);
-    let trusted = kiln_prover::iden3::zkey::read_zkey_with(
+    let trusted = kiln_prover::iden3::groth16_zkey::read_zkey_with(
         &rogue_key,
         kiln_host::layout::PointCheck::OnCurveOnly,
     )
     .unwrap();
     let witness = read_wtns(&read(&dir, "range", "witness.wtns")).unwrap();
     let cpu = kiln_host::CpuBackend::new();
-    let prover = kiln_prover::snarkjs::SnarkjsProver::new(&cpu, trusted).unwrap();
+    let prover = kiln_prover::groth16::SnarkjsProver::new(&cpu, trusted).unwrap();
     assert!(prover
         .prove_with_randomness(
             &witness,

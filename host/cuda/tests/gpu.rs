@@ -12,15 +12,13 @@
 
 use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ff::UniformRand;
-use ark_serialize::CanonicalSerialize;
 use kiln_cuda::msm::MsmConfig;
 use kiln_cuda::CudaBackend;
 use kiln_host::conformance::{
     check_msm_case, fresh_seed, run_selftest, seeded_rng, MsmCase, SelftestConfig,
 };
 use kiln_host::{Backend, NttOp};
-use kiln_prover::examples::CubicChain;
-use kiln_prover::{groth16_setup, reference_proof, synthesize, Groth16Prover};
+use kiln_prover::conformance::{groth16_byte_identity, Groth16Circuit};
 
 fn require_gpu() -> bool {
     std::env::var("KILN_REQUIRE_GPU").is_ok_and(|v| v == "1")
@@ -90,42 +88,14 @@ fn gpu_conformance_suite_at_every_size() {
 fn gpu_groth16_proofs_are_byte_identical_to_the_cpu_backend() {
     let mut rng = seeded_rng("cuda groth16");
     let gpu = gpu();
-    let cpu = kiln_host::CpuBackend::new();
     for log_size in log_sizes().into_iter().filter(|&k| (4..=18).contains(&k)) {
-        let circuit = CubicChain::for_domain(Fr::rand(&mut rng), log_size);
-        let pk = groth16_setup(circuit.clone(), &mut rng).unwrap();
-        let (r1cs, assignment) = synthesize(circuit).unwrap();
-        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
-        let bytes = |backend: &dyn Backend| {
-            let prover = Groth16Prover::new(backend, pk.clone()).unwrap();
-            let mut out = Vec::new();
-            // Twice on one resident key: the bases stay on the device between proofs.
-            for _ in 0..2 {
-                out.clear();
-                prover
-                    .prove_with_randomness(&r1cs, &assignment, r, s)
-                    .unwrap()
-                    .serialize_uncompressed(&mut out)
-                    .unwrap();
-            }
-            out
-        };
-        let on_gpu = bytes(&gpu);
-        assert_eq!(
-            on_gpu,
-            bytes(&cpu),
-            "2^{log_size}: cuda and cpu proofs differ"
-        );
-        let mut reference = Vec::new();
-        reference_proof(&pk, &r1cs, &assignment, r, s)
-            .unwrap()
-            .serialize_uncompressed(&mut reference)
-            .unwrap();
-        assert_eq!(
-            on_gpu, reference,
-            "2^{log_size}: cuda and ark-groth16 proofs differ"
-        );
-        println!("groth16 2^{log_size}: byte-identical");
+        // One random (r, s), then r = s = 0: two proofs on one resident key.
+        // Against ark-groth16's bytes, which are the cpu backend's (prover/tests/groth16.rs).
+        let circuits = [Groth16Circuit::CubicChainForDomain { log_size }];
+        match groth16_byte_identity(&gpu, &mut rng, &circuits, 1) {
+            Ok(report) => println!("{report}"),
+            Err(e) => panic!("{e}"),
+        }
     }
 }
 

@@ -9,7 +9,6 @@
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{UniformRand, Zero};
-use ark_serialize::CanonicalSerialize;
 use ark_std::rand::Rng;
 use kiln_ffi::sim::{SimConfig, SimTransport};
 use kiln_ffi::{Card, CardMemory, TransportError};
@@ -18,8 +17,7 @@ use kiln_fpga::msm as msm_fpga;
 use kiln_host::conformance::{fresh_seed, reference_ntt, run_selftest, seeded_rng, SelftestConfig};
 use kiln_host::{Backend, NttOp};
 use kiln_msm::signed_digits;
-use kiln_prover::examples::CubicChain;
-use kiln_prover::{groth16_setup, reference_proof, synthesize, Groth16Prover};
+use kiln_prover::conformance::{groth16_byte_identity, Groth16Circuit};
 
 fn skip(e: &TransportError) -> bool {
     if matches!(e, TransportError::ModelNotBuilt { .. })
@@ -254,22 +252,9 @@ fn groth16_proofs_on_the_simulated_card_are_byte_identical_to_ark_groth16() {
     let Some(b) = backend(SimConfig::default()) else {
         return;
     };
-    let circuit = CubicChain {
-        x: Fr::rand(&mut rng),
-        rounds: 120,
-    };
-    let pk = groth16_setup(circuit.clone(), &mut rng).unwrap();
-    let (r1cs, assignment) = synthesize(circuit).unwrap();
-    let prover = Groth16Prover::new(&b, pk.clone()).unwrap();
-    for _ in 0..2 {
-        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
-        let proof = prover
-            .prove_with_randomness(&r1cs, &assignment, r, s)
-            .unwrap();
-        let reference = reference_proof(&pk, &r1cs, &assignment, r, s).unwrap();
-        let (mut got, mut expected) = (Vec::new(), Vec::new());
-        proof.serialize_uncompressed(&mut got).unwrap();
-        reference.serialize_uncompressed(&mut expected).unwrap();
-        assert_eq!(got, expected);
+    let circuits = [Groth16Circuit::CubicChain { rounds: 120 }];
+    match groth16_byte_identity(&b, &mut rng, &circuits, 2) {
+        Ok(report) => println!("{report}"),
+        Err(e) => panic!("{e}"),
     }
 }

@@ -1,5 +1,6 @@
 //! Readers for the iden3 binary formats that circom and snarkjs write: `.r1cs` (constraints),
-//! `.wtns` (witnesses) and Groth16 `.zkey` (proving keys).
+//! `.wtns` (witnesses), `.zkey` (proving keys: [`groth16_zkey`] and [`plonk_zkey`]) and `.ptau`
+//! (powers of tau).
 //!
 //! All three share one container (iden3's `binfileutils`): a 4-byte ASCII magic, a u32 LE
 //! version, a u32 LE section count, then sections of `u32 type, u64 size, body`, in any order.
@@ -9,17 +10,24 @@
 //! panic or an allocation sized by an unchecked field. Files are memory-mapped, so a
 //! multi-gigabyte key is decoded section by section without first being read into memory.
 
+pub mod groth16_zkey;
+pub mod plonk_zkey;
 pub mod ptau;
 pub mod r1cs;
 pub mod writer;
 pub mod wtns;
-pub mod zkey;
+pub mod zkey_sections;
+
+/// The former name of [`groth16_zkey`], kept so that existing callers (and the README's
+/// examples of earlier releases) still build.
+#[doc(hidden)]
+pub use groth16_zkey as zkey;
 
 use std::path::Path;
 
-use ark_bn254::Fr;
+use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ff::{BigInteger, PrimeField};
-use kiln_host::layout::{self, Form};
+use kiln_host::layout::{self, Form, PointCheck, G1_AFFINE_BYTES, G2_AFFINE_BYTES};
 use rayon::prelude::*;
 use thiserror::Error;
 
@@ -175,6 +183,11 @@ impl<'a> Reader<'a> {
         ))
     }
 
+    /// One Fr element stored in `form`, checked to be reduced; `index` names it in the error.
+    pub fn fr(&mut self, form: Form, what: &'static str, index: u64) -> Result<Fr> {
+        decode_fr(self.take(32)?, form, what, index)
+    }
+
     /// A field-size prefix and prime, checked to be `32` and `modulus`.
     pub fn prime(
         &mut self,
@@ -223,12 +236,55 @@ pub fn read_fr_array_in(
     bytes
         .par_chunks_exact(32)
         .enumerate()
+        .map(|(i, c)| decode_fr(c, form, what, i as u64))
+        .collect()
+}
+
+fn decode_fr(bytes: &[u8], form: Form, what: &'static str, index: u64) -> Result<Fr> {
+    layout::fr_from_bytes(bytes.try_into().expect("32 bytes"), form)
+        .map_err(|_| FormatError::BadFieldElement { what, index })
+}
+
+/// Decodes and validates `count` G1 points in kiln's device layout, in parallel.
+pub(crate) fn read_g1_points(
+    r: &mut Reader<'_>,
+    count: u64,
+    what: &'static str,
+) -> Result<Vec<G1Affine>> {
+    read_points(r, count, G1_AFFINE_BYTES, what, |c| {
+        layout::g1_from_bytes(c.try_into().expect("64 bytes"))
+    })
+}
+
+/// Decodes and validates `count` G2 points in kiln's device layout (on the twist, and in the
+/// subgroup unless `check` says otherwise), in parallel.
+pub(crate) fn read_g2_points(
+    r: &mut Reader<'_>,
+    count: u64,
+    what: &'static str,
+    check: PointCheck,
+) -> Result<Vec<G2Affine>> {
+    read_points(r, count, G2_AFFINE_BYTES, what, |c| {
+        layout::affine_from_bytes_checked(c, what, check)
+    })
+}
+
+fn read_points<P: Send>(
+    r: &mut Reader<'_>,
+    count: u64,
+    size: usize,
+    what: &'static str,
+    decode: impl Fn(&[u8]) -> std::result::Result<P, layout::LayoutError> + Sync,
+) -> Result<Vec<P>> {
+    r.expect_records(count, size as u64)?;
+    r.take(count * size as u64)?
+        .par_chunks_exact(size)
+        .enumerate()
         .map(|(i, c)| {
-            layout::fr_from_bytes(c.try_into().expect("32 bytes"), form).map_err(|_| {
-                FormatError::BadFieldElement {
-                    what,
-                    index: i as u64,
-                }
+            decode(c).map_err(|e| FormatError::BadPoint {
+                what,
+                index: i as u64,
+                reason: e.to_string(),
             })
         })
         .collect()

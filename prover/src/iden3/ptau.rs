@@ -16,7 +16,7 @@
 //! matching monomial section, i.e. `L_i(tau)` times the base, `i < 2^p`. Level `power + 1` of
 //! section 12 uses all `2^(power+1) - 1` tauG1 points and a zero (point at infinity) last.
 //!
-//! Points are in kiln's device layout (see [`super::zkey`]) and are decoded by the same
+//! Points are in kiln's device layout (see [`super::zkey_sections`]) and are decoded by the same
 //! validating helpers. The reader checks every section's size against the header before handing
 //! out anything, and offers a range of a section both as raw bytes (setups copy some ranges into
 //! keys verbatim, as snarkjs does) and as decoded, validated points.
@@ -26,8 +26,7 @@ use std::ops::Range;
 use ark_bn254::{G1Affine, G2Affine};
 use kiln_host::layout::{PointCheck, G1_AFFINE_BYTES, G2_AFFINE_BYTES};
 
-use super::zkey::{read_g1_points, read_g2_points};
-use super::{fq_modulus, Container, FormatError, Reader, Result};
+use super::{fq_modulus, read_g1_points, read_g2_points, Container, FormatError, Reader, Result};
 
 /// The largest power a ptau can have: BN254's Fr has `2^28`-th roots of unity, and snarkjs's
 /// bn128 ceremonies stop there.

@@ -170,12 +170,7 @@ fn read_lc(r: &mut Reader<'_>, n_wires: u32, constraint: u32) -> Result<Vec<(Fr,
                 "r1cs: constraint {constraint} names wire {wire}, but there are only {n_wires}"
             )));
         }
-        let coeff =
-            layout::fr_from_bytes(r.take(32)?.try_into().expect("32 bytes"), Form::Canonical)
-                .map_err(|_| FormatError::BadFieldElement {
-                    what: "r1cs coefficient",
-                    index: u64::from(constraint),
-                })?;
+        let coeff = r.fr(Form::Canonical, "r1cs coefficient", u64::from(constraint))?;
         lc.push((coeff, wire as usize));
     }
     // circom writes each wire once per linear combination; a repeat would be read as a sum by

@@ -1,6 +1,7 @@
 //! PLONK over BN254 with KZG commitments, compatible with snarkjs (`snarkjs plonk ...`).
 //!
-//! * [`zkey`]: snarkjs PLONK proving keys (zkey protocol 2).
+//! * [`crate::iden3::plonk_zkey`]: snarkjs PLONK proving keys (zkey protocol 2), read beside the
+//!   other iden3 formats.
 //! * [`prover`]: the five rounds of snarkjs's prover over the backend seam.
 //! * [`verifier`]: the native verifier (snarkjs's `plonk verify`).
 //! * [`transcript`]: the Keccak-256 Fiat-Shamir transcript.
@@ -10,7 +11,6 @@ pub mod json;
 pub mod prover;
 pub mod transcript;
 pub mod verifier;
-pub mod zkey;
 
 use ark_bn254::{Fr, G1Affine, G2Affine};
 

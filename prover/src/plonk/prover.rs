@@ -23,13 +23,13 @@ use ark_bn254::{Fr, G1Affine};
 use ark_ec::CurveGroup;
 use ark_ff::{batch_inversion, FftField, Field, One, UniformRand, Zero};
 use ark_std::rand::Rng;
-use kiln_host::{Backend, CpuBackend, G1Bases, NttOp, Scalars, VecOp};
+use kiln_host::{Backend, G1Bases, NttOp, Scalars, VecOp};
 
 use super::transcript::Transcript;
-use super::zkey::PlonkZkey;
 use super::{verifier, PlonkProof, PlonkVerifyingKey};
-use crate::error::{ProverError, Result};
-use crate::groth16::{blame_after_cpu_reproof, StageTimings};
+use crate::error::{unverified_proof, ProverError, Result};
+use crate::iden3::plonk_zkey::PlonkZkey;
+use crate::timings::StageTimings;
 
 /// The eleven blinding scalars `b1..b11` of the PLONK paper (`blinding.0[i]` is `b_(i+1)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,16 +178,18 @@ impl<'b> PlonkProver<'b> {
     /// faulty device or from a key whose commitments do not match its polynomials; the cpu
     /// reference tells them apart.
     fn diagnose_failed_verification(&self, witness: &[Fr], blinding: &Blinding) -> ProverError {
-        if self.backend.name() != CpuBackend::NAME {
-            return blame_after_cpu_reproof(self.backend, |cpu| {
+        unverified_proof(
+            self.backend,
+            |cpu| {
                 PlonkProver::new(cpu, self.key.clone())?.prove_timed(witness, blinding)?;
                 Ok(())
-            });
-        }
-        ProverError::KeyMismatch(
-            "the proof does not verify against the key's own verification key although every \
-             row holds: the key's commitments do not match its polynomials (corrupt key?)"
-                .into(),
+            },
+            ProverError::KeyMismatch(
+                "the proof does not verify against the key's own verification key although \
+                 every row holds: the key's commitments do not match its polynomials (corrupt \
+                 key?)"
+                    .into(),
+            ),
         )
     }
 
@@ -685,6 +687,7 @@ mod tests {
     use super::*;
     use ark_poly::{univariate::DensePolynomial, DenseUVPolynomial, Polynomial};
     use ark_std::test_rng;
+    use kiln_host::CpuBackend;
 
     #[test]
     fn synthetic_division_matches_arkworks() {

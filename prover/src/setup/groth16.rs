@@ -27,7 +27,7 @@
 //! reads 64 bytes past the end of the tauG1 section (the next section's header and the start
 //! of the first tauG2 point). snarkjs's WebAssembly then adds that off-curve "point" to
 //! `-tauG1[n-1]`; kiln reproduces the chord-rule sum over the bytes read as Montgomery
-//! coordinates mod q (see [`past_the_end_difference`]).
+//! coordinates mod q (see `past_the_end_difference`).
 
 use std::io::Write;
 use std::path::Path;
@@ -43,11 +43,11 @@ use super::{
     g1_uncompressed, g2_uncompressed, log2_floor, sparse_msm, to_affine, Progress, Result,
     SetupError,
 };
+use crate::iden3::groth16_zkey::MAX_ZKEY_DOMAIN;
 use crate::iden3::ptau::{Ptau, PtauSection};
 use crate::iden3::r1cs::{read_r1cs_file, R1csHeader};
 use crate::iden3::writer::{write_file_atomically, ContainerWriter};
-use crate::iden3::zkey::MAX_ZKEY_DOMAIN;
-use crate::iden3::{fq_modulus, fr_modulus, FileBytes};
+use crate::iden3::{zkey_sections, FileBytes};
 use crate::r1cs::R1cs;
 
 /// snarkjs hashes the H differences in chunks of this many points.
@@ -269,18 +269,12 @@ pub fn groth16_setup<W: Write>(
     progress.start("writing the key", 1);
     let mut hash = Blake2b512::new();
     let mut w = ContainerWriter::new(out, b"zkey", 1, 10)?;
-    w.section(1, &1u32.to_le_bytes())?;
+    w.section(1, &zkey_sections::GROTH16.to_le_bytes())?;
 
     let g1 = G1Affine::generator();
     let g2 = G2Affine::generator();
-    let mut h2 = Vec::with_capacity(660);
-    h2.extend_from_slice(&32u32.to_le_bytes());
-    h2.extend_from_slice(&fq_modulus());
-    h2.extend_from_slice(&32u32.to_le_bytes());
-    h2.extend_from_slice(&fr_modulus());
-    for v in [header.n_wires, header.n_public(), domain as u32] {
-        h2.extend_from_slice(&v.to_le_bytes());
-    }
+    let mut h2 =
+        zkey_sections::header_start_bytes(header.n_wires, header.n_public(), domain as u32);
     h2.extend_from_slice(alpha1_raw);
     h2.extend_from_slice(beta1_raw);
     h2.extend_from_slice(beta2_raw);
@@ -442,7 +436,7 @@ pub fn groth16_setup_files(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iden3::zkey::read_zkey;
+    use crate::iden3::groth16_zkey::read_zkey;
     use crate::setup::ptau::{write_new_ptau, ToxicWaste};
     use crate::setup::NoProgress;
     use ark_ec::{CurveGroup, PrimeGroup};
@@ -510,7 +504,7 @@ mod tests {
 
         // And the key works: kiln's snarkjs prover verifies every proof before returning it.
         let cpu = kiln_host::CpuBackend::new();
-        let prover = crate::snarkjs::SnarkjsProver::new(&cpu, key).unwrap();
+        let prover = crate::groth16::SnarkjsProver::new(&cpu, key).unwrap();
         let w = [Fr::one(), Fr::from(27u64), Fr::from(3u64), Fr::from(9u64)];
         let (_, public) = prover.prove(&w, &mut rng).unwrap();
         assert_eq!(public, vec![Fr::from(27u64)]);

@@ -27,7 +27,7 @@ use super::{log2_floor, Progress, Result, SetupError};
 use crate::iden3::ptau::{Ptau, PtauSection};
 use crate::iden3::r1cs::{read_r1cs_file, R1csHeader};
 use crate::iden3::writer::{write_file_atomically, ContainerWriter};
-use crate::iden3::{fq_modulus, fr_modulus, FileBytes};
+use crate::iden3::{zkey_sections, FileBytes};
 use crate::r1cs::R1cs;
 
 /// The largest PLONK domain, log2: the key holds evaluations on the 4n-point domain, and
@@ -258,34 +258,6 @@ impl PlonkCircuit {
         let len = self.gates.len() as u64;
         (log2_floor(len.saturating_sub(1)) + 1).max(3)
     }
-
-    /// A circom witness extended with the addition signals.
-    pub fn extend_witness(&self, witness: &[Fr]) -> Vec<Fr> {
-        let mut w = witness.to_vec();
-        for add in &self.additions {
-            let v = add.factor_a * w[add.a as usize] + add.factor_b * w[add.b as usize];
-            w.push(v);
-        }
-        w
-    }
-
-    /// The first gate an extended witness does not satisfy, if any. Public rows hold by
-    /// construction (their public-input term is `-w[s]`).
-    pub fn first_unsatisfied(&self, extended: &[Fr]) -> Option<usize> {
-        self.gates
-            .iter()
-            .enumerate()
-            .skip(self.n_public as usize)
-            .find(|(_, g)| {
-                let (a, b, c) = (
-                    extended[g.a as usize],
-                    extended[g.b as usize],
-                    extended[g.c as usize],
-                );
-                !(g.qm * a * b + g.ql * a + g.qr * b + g.qo * c + g.qc).is_zero()
-            })
-            .map(|(i, _)| i)
-    }
 }
 
 /// The coset shifts of the b and c wire columns: the smallest `k1 >= 2` outside the domain's
@@ -477,20 +449,10 @@ pub fn plonk_setup_circuit<W: Write>(
         s13.end()?;
     }
     w.section(14, srs)?;
-    w.section(1, &2u32.to_le_bytes())?;
+    w.section(1, &zkey_sections::PLONK.to_le_bytes())?;
 
-    let mut h = Vec::with_capacity(796);
-    h.extend_from_slice(&32u32.to_le_bytes());
-    h.extend_from_slice(&fq_modulus());
-    h.extend_from_slice(&32u32.to_le_bytes());
-    h.extend_from_slice(&fr_modulus());
-    for v in [
-        circuit.n_vars(),
-        circuit.n_public,
-        n as u32,
-        circuit.additions.len() as u32,
-        circuit.gates.len() as u32,
-    ] {
+    let mut h = zkey_sections::header_start_bytes(circuit.n_vars(), circuit.n_public, n as u32);
+    for v in [circuit.additions.len() as u32, circuit.gates.len() as u32] {
         h.extend_from_slice(&v.to_le_bytes());
     }
     h.extend_from_slice(&layout::fr_to_bytes(&k1, Form::Montgomery));
@@ -625,6 +587,38 @@ mod tests {
         assert_eq!(c.n_vars(), 9);
         assert_eq!(c.wire_map(2)[1], 4);
         assert_eq!(c.domain_power(), 4, "9 gates need 16 rows");
+    }
+
+    /// The oracle of the next test: gates checked one by one on the witness extended as snarkjs
+    /// extends it.
+    impl PlonkCircuit {
+        /// A circom witness extended with the addition signals.
+        fn extend_witness(&self, witness: &[Fr]) -> Vec<Fr> {
+            let mut w = witness.to_vec();
+            for add in &self.additions {
+                let v = add.factor_a * w[add.a as usize] + add.factor_b * w[add.b as usize];
+                w.push(v);
+            }
+            w
+        }
+
+        /// The first gate an extended witness does not satisfy, if any. Public rows hold by
+        /// construction (their public-input term is `-w[s]`).
+        fn first_unsatisfied(&self, extended: &[Fr]) -> Option<usize> {
+            self.gates
+                .iter()
+                .enumerate()
+                .skip(self.n_public as usize)
+                .find(|(_, g)| {
+                    let (a, b, c) = (
+                        extended[g.a as usize],
+                        extended[g.b as usize],
+                        extended[g.c as usize],
+                    );
+                    !(g.qm * a * b + g.ql * a + g.qr * b + g.qo * c + g.qc).is_zero()
+                })
+                .map(|(i, _)| i)
+        }
     }
 
     #[test]

@@ -6,54 +6,27 @@
 //! and so the same bytes, as `ark_groth16::Groth16::create_proof_with_reduction_and_matrices`.
 //!
 //! What changes is where the work runs. The key's five query vectors are uploaded once, in
-//! [`Groth16Prover::new`], and stay resident; each proof streams the assignment, runs the seven
-//! NTTs and three vector operations of the witness map on the device, and five MSMs over the
-//! resident bases. Before returning, every proof is checked with the verifier: a faulty device
-//! yields an error, never a bad proof.
+//! [`Groth16Prover::new`], and stay resident; each proof runs the seven NTTs and three vector
+//! operations of the witness map on the device, then ends as every Groth16 proof does
+//! (`tail.rs`): the assignment streamed, five MSMs over the resident bases, the
+//! combination with `r, s`, and the verifier, so a faulty device yields an error, never a bad
+//! proof.
 
-use std::time::{Duration, Instant};
-
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Projective};
-use ark_ec::CurveGroup;
+use ark_bn254::{Bn254, Fr, G1Affine};
 use ark_ff::{FftField, Field, UniformRand, Zero};
-use ark_groth16::{prepare_verifying_key, Groth16, PreparedVerifyingKey, Proof, ProvingKey};
+use ark_groth16::{Groth16, Proof, ProvingKey};
 use ark_std::rand::Rng;
-use kiln_host::{Backend, CpuBackend, G1Bases, G2Bases, NttOp, VecOp, MAX_LOG_NTT};
+use kiln_host::{Backend, NttOp, VecOp, MAX_LOG_NTT};
 
-use crate::error::{ProverError, Result};
+use super::tail::{KeyPoints, Queries, ResidentKey, StageNames};
+use crate::error::{unverified_proof, ProverError, Result};
 use crate::r1cs::R1cs;
-
-/// How long each stage of one proof took, in order.
-#[derive(Clone, Debug, Default)]
-pub struct StageTimings(pub Vec<(&'static str, Duration)>);
-
-impl StageTimings {
-    /// Runs `f`, recording its wall time under `stage`.
-    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
-        let out = f();
-        self.0.push((stage, start.elapsed()));
-        out
-    }
-
-    /// The sum of all stages.
-    pub fn total(&self) -> Duration {
-        self.0.iter().map(|(_, d)| *d).sum()
-    }
-}
+use crate::timings::StageTimings;
 
 /// A Groth16 prover holding one proving key resident on one backend: load once, prove many times.
 pub struct Groth16Prover<'b> {
-    backend: &'b dyn Backend,
     pk: ProvingKey<Bn254>,
-    pvk: PreparedVerifyingKey<Bn254>,
-    a_query: G1Bases,
-    b_g1_query: G1Bases,
-    b_g2_query: G2Bases,
-    /// The key's H query with one point at infinity appended, so that it pairs with all
-    /// `domain_size` coefficients of h (the last of which is zero for a satisfied assignment).
-    h_query: G1Bases,
-    l_query: G1Bases,
+    key: ResidentKey<'b>,
 }
 
 /// ark-groth16's proof for the same key, system, assignment and `r, s` (its default
@@ -78,21 +51,6 @@ pub fn reference_proof(
     .map_err(|e| ProverError::Synthesis(e.to_string()))
 }
 
-/// After `backend`'s proof failed verification, proves the same inputs again on the cpu
-/// reference (`reprove`): if that proof verifies, the device is at fault; otherwise the cpu
-/// prover's own error says what is wrong with the inputs.
-pub(crate) fn blame_after_cpu_reproof(
-    backend: &dyn Backend,
-    reprove: impl FnOnce(&CpuBackend) -> Result<()>,
-) -> ProverError {
-    match reprove(&CpuBackend::new()) {
-        Ok(()) => ProverError::ProofDidNotVerify {
-            backend: backend.name(),
-        },
-        Err(e) => e,
-    }
-}
-
 /// The size of the evaluation domain ark-groth16 uses for a system: the next power of two at or
 /// above constraints + instance variables.
 pub fn domain_size(r1cs: &R1cs) -> Result<usize> {
@@ -108,19 +66,34 @@ pub fn domain_size(r1cs: &R1cs) -> Result<usize> {
 impl<'b> Groth16Prover<'b> {
     /// Uploads the proving key's bases to `backend`, where they stay for every proof.
     pub fn new(backend: &'b dyn Backend, pk: ProvingKey<Bn254>) -> Result<Self> {
-        let mut h_bases = Vec::with_capacity(pk.h_query.len() + 1);
-        h_bases.extend_from_slice(&pk.h_query);
-        h_bases.push(G1Affine::identity());
-        Ok(Groth16Prover {
-            a_query: backend.upload_g1(&pk.a_query)?,
-            b_g1_query: backend.upload_g1(&pk.b_g1_query)?,
-            b_g2_query: backend.upload_g2(&pk.b_g2_query)?,
-            h_query: backend.upload_g1(&h_bases)?,
-            l_query: backend.upload_g1(&pk.l_query)?,
-            pvk: prepare_verifying_key(&pk.vk),
-            pk,
+        // The H query with one point at infinity appended, so that it pairs with all
+        // `domain_size` coefficients of h (the last of which is zero for a satisfied assignment).
+        let mut h_query = Vec::with_capacity(pk.h_query.len() + 1);
+        h_query.extend_from_slice(&pk.h_query);
+        h_query.push(G1Affine::identity());
+        let key = ResidentKey::upload(
             backend,
-        })
+            Queries {
+                a: &pk.a_query,
+                b_g1: &pk.b_g1_query,
+                b_g2: &pk.b_g2_query,
+                private: &pk.l_query,
+                h: &h_query,
+            },
+            KeyPoints {
+                alpha_g1: pk.vk.alpha_g1,
+                beta_g1: pk.beta_g1,
+                beta_g2: pk.vk.beta_g2,
+                delta_g1: pk.delta_g1,
+                delta_g2: pk.vk.delta_g2,
+            },
+            &pk.vk,
+            StageNames {
+                upload: "upload assignment",
+                private_msm: "msm L (G1)",
+            },
+        )?;
+        Ok(Groth16Prover { pk, key })
     }
 
     /// The proving key.
@@ -130,7 +103,7 @@ impl<'b> Groth16Prover<'b> {
 
     /// The backend the key lives on.
     pub fn backend(&self) -> &'b dyn Backend {
-        self.backend
+        self.key.backend()
     }
 
     /// Proves with fresh randomness `r, s` from `rng`.
@@ -169,50 +142,17 @@ impl<'b> Groth16Prover<'b> {
     ) -> Result<(Proof<Bn254>, StageTimings)> {
         self.check_shapes(r1cs, assignment)?;
         let mut t = StageTimings::default();
-        let backend = self.backend;
-
         let h = t.time("witness map (rows, 7 NTTs)", || {
             self.witness_map(r1cs, assignment)
         })?;
-        let (full, aux) = t.time("upload assignment", || -> Result<_> {
-            Ok((
-                backend.upload_scalars(assignment)?,
-                backend.upload_scalars(&assignment[r1cs.num_instance_variables..])?,
-            ))
+        let proof = self.key.prove(&mut t, assignment, &h, r, s, || {
+            self.diagnose_failed_verification(r1cs, assignment, r, s)
         })?;
-        let a_acc = t.time("msm A (G1)", || backend.msm_g1(&self.a_query, &full))?;
-        let b1_acc = t.time("msm B (G1)", || backend.msm_g1(&self.b_g1_query, &full))?;
-        let b2_acc = t.time("msm B (G2)", || backend.msm_g2(&self.b_g2_query, &full))?;
-        let l_acc = t.time("msm L (G1)", || backend.msm_g1(&self.l_query, &aux))?;
-        let h_acc = t.time("msm H (G1)", || backend.msm_g1(&self.h_query, &h))?;
-
-        let proof = t.time("combine", || {
-            let pk = &self.pk;
-            let delta_g1 = G1Projective::from(pk.delta_g1);
-            let g_a = delta_g1 * r + a_acc + pk.vk.alpha_g1;
-            let g1_b = delta_g1 * s + b1_acc + pk.beta_g1;
-            let g2_b = G2Projective::from(pk.vk.delta_g2) * s + b2_acc + pk.vk.beta_g2;
-            let g_c = g_a * s + g1_b * r - delta_g1 * (r * s) + l_acc + h_acc;
-            Proof {
-                a: g_a.into_affine(),
-                b: g2_b.into_affine(),
-                c: g_c.into_affine(),
-            }
-        });
-
-        let public_inputs = &assignment[1..r1cs.num_instance_variables];
-        let verified = t.time("verify", || {
-            Groth16::<Bn254>::verify_proof(&self.pvk, &proof, public_inputs)
-        });
-        match verified {
-            Ok(true) => Ok((proof, t)),
-            _ => Err(self.diagnose_failed_verification(r1cs, assignment, r, s)),
-        }
+        Ok((proof, t))
     }
 
     /// A proof of a satisfied assignment that fails verification has two possible causes: a key
-    /// made for another circuit of the same shape, or a faulty device. Proving again on the cpu
-    /// reference tells them apart; it costs a second proof, but only on this failure path.
+    /// made for another circuit of the same shape, or a faulty device.
     fn diagnose_failed_verification(
         &self,
         r1cs: &R1cs,
@@ -220,16 +160,18 @@ impl<'b> Groth16Prover<'b> {
         r: Fr,
         s: Fr,
     ) -> ProverError {
-        if self.backend.name() != CpuBackend::NAME {
-            return blame_after_cpu_reproof(self.backend, |cpu| {
+        unverified_proof(
+            self.backend(),
+            |cpu| {
                 Groth16Prover::new(cpu, self.pk.clone())?.prove_timed(r1cs, assignment, r, s)?;
                 Ok(())
-            });
-        }
-        ProverError::KeyMismatch(
-            "the assignment satisfies the constraint system, but the proof does not verify against the key's \
-             own verifying key: the key was made for a different circuit of the same shape"
-                .into(),
+            },
+            ProverError::KeyMismatch(
+                "the assignment satisfies the constraint system, but the proof does not verify \
+                 against the key's own verifying key: the key was made for a different circuit \
+                 of the same shape"
+                    .into(),
+            ),
         )
     }
 
@@ -265,7 +207,7 @@ impl<'b> Groth16Prover<'b> {
     /// they are bound), interpolate, evaluate on the coset `g * H` where `Z` is the constant
     /// `g^n - 1`, combine point-wise, interpolate back. Refuses an unsatisfied assignment.
     fn witness_map(&self, r1cs: &R1cs, assignment: &[Fr]) -> Result<kiln_host::Scalars> {
-        let backend = self.backend;
+        let backend = self.backend();
         let n = domain_size(r1cs)?;
         let m = r1cs.num_constraints();
         let (mut a, mut b, mut c) = r1cs.evaluate_rows(assignment);

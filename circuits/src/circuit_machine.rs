@@ -1,5 +1,6 @@
-//! [`Circuit`]: the [`Arith`] instructions as R1CS constraints over ark-relations, each value
-//! carried beside its linear combination so the witness is produced in the same pass.
+//! [`Circuit`], the circuit machine: the [`Arith`] instructions as R1CS constraints over
+//! ark-relations, each value carried beside its linear combination so the witness is produced
+//! in the same pass.
 //!
 //! Costs (constraints): `mul`, `select`, `and`: 1; `is_zero`: 2; `bits(k)`: k + 1; `shr`:
 //! `shift + q_bits + 1`; `div`: about `3 * b_bits + q_bits + 2`; linear operations: 0.

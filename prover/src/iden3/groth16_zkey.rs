@@ -11,22 +11,21 @@
 //! | 9 | H: `domainSize` G1 points |
 //! | 10 | contributions (not needed to prove) |
 //!
-//! Points are affine with Montgomery-form coordinates, little-endian, G2 as `x.c0, x.c1, y.c0,
-//! y.c1`, infinity as all zeros: exactly kiln's device layout (`kiln_host::layout`), so the same
-//! decoder validates them (on the curve; G2 in the subgroup). Coefficient values are stored as
-//! `v * R^2 mod r` (R = 2^256) so that one Montgomery multiplication by a plain witness value
-//! yields Montgomery form; they are converted back to `v` here.
+//! Sections 1 and 2's start, and the point format, are read as for every zkey
+//! ([`super::zkey_sections`]). Coefficient values are stored as `v * R^2 mod r` (R = 2^256) so
+//! that one Montgomery multiplication by a plain witness value yields Montgomery form; they are
+//! converted back to `v` here.
 
 use std::path::Path;
 
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
 use ark_ff::{Field, One};
 use ark_groth16::VerifyingKey;
-use kiln_host::layout::{self, Form, PointCheck, G1_AFFINE_BYTES, G2_AFFINE_BYTES};
+use kiln_host::layout::{Form, PointCheck, G2_AFFINE_BYTES};
 use kiln_host::MAX_LOG_NTT;
-use rayon::prelude::*;
 
-use super::{fq_modulus, fr_modulus, Container, FileBytes, FormatError, Reader, Result};
+use super::zkey_sections::{self, exact_size, g1, g1_section, g2, HeaderStart, GROTH16};
+use super::{read_g2_points, FileBytes, FormatError, Reader, Result};
 
 /// The largest domain kiln proves on: the odd coset of the 2n-domain needs a 2n-th root of unity,
 /// and BN254's Fr has roots up to 2^28, so n is at most 2^27. (snarkjs handles 2^28 with a
@@ -138,107 +137,23 @@ pub fn read_zkey_file(path: &Path) -> Result<Groth16Zkey> {
     read_zkey(FileBytes::open(path)?.bytes())
 }
 
-/// As [`read_zkey_file`], choosing how the B-query G2 points are checked. With
-/// [`PointCheck::OnCurveOnly`] their subgroup checks (most of the load time of a large key) are
-/// skipped; the header's points are always fully checked, and provers check every proof's B
-/// point before returning it. For keys that have been loaded with full checks before.
-pub fn read_zkey_file_with(path: &Path, b_g2_check: PointCheck) -> Result<Groth16Zkey> {
-    read_zkey_with(FileBytes::open(path)?.bytes(), b_g2_check)
-}
-
-pub(crate) fn g1(r: &mut Reader<'_>, what: &'static str) -> Result<G1Affine> {
-    Ok(read_g1_points(r, 1, what)?[0])
-}
-
-pub(crate) fn g2(r: &mut Reader<'_>, what: &'static str) -> Result<G2Affine> {
-    Ok(read_g2_points(r, 1, what, PointCheck::Full)?[0])
-}
-
-fn point_error(what: &'static str, index: usize, e: layout::LayoutError) -> FormatError {
-    FormatError::BadPoint {
-        what,
-        index: index as u64,
-        reason: e.to_string(),
-    }
-}
-
-/// Decodes and validates `count` G1 points, in parallel.
-pub(crate) fn read_g1_points(
-    r: &mut Reader<'_>,
-    count: u64,
-    what: &'static str,
-) -> Result<Vec<G1Affine>> {
-    r.expect_records(count, G1_AFFINE_BYTES as u64)?;
-    r.take(count * G1_AFFINE_BYTES as u64)?
-        .par_chunks_exact(G1_AFFINE_BYTES)
-        .enumerate()
-        .map(|(i, c)| {
-            layout::g1_from_bytes(c.try_into().expect("64 bytes"))
-                .map_err(|e| point_error(what, i, e))
-        })
-        .collect()
-}
-
-/// Decodes and validates `count` G2 points (on the twist and in the subgroup), in parallel.
-pub(crate) fn read_g2_points(
-    r: &mut Reader<'_>,
-    count: u64,
-    what: &'static str,
-    check: PointCheck,
-) -> Result<Vec<G2Affine>> {
-    r.expect_records(count, G2_AFFINE_BYTES as u64)?;
-    r.take(count * G2_AFFINE_BYTES as u64)?
-        .par_chunks_exact(G2_AFFINE_BYTES)
-        .enumerate()
-        .map(|(i, c)| {
-            layout::affine_from_bytes_checked(c, what, check).map_err(|e| point_error(what, i, e))
-        })
-        .collect()
-}
-
-/// A whole section of exactly `count` G1 points.
-pub(crate) fn g1_section(
-    c: &Container<'_>,
-    id: u32,
-    count: usize,
-    what: &'static str,
-) -> Result<Vec<G1Affine>> {
-    let mut r = c.section(id, what)?;
-    exact_size(&r, count as u64 * G1_AFFINE_BYTES as u64, what)?;
-    read_g1_points(&mut r, count as u64, what)
-}
-
-pub(crate) fn exact_size(r: &Reader<'_>, expected: u64, what: &'static str) -> Result<()> {
-    if r.remaining() as u64 != expected {
-        return Err(FormatError::Inconsistent(format!(
-            "zkey: {what} has {} bytes, the header implies {expected}",
-            r.remaining()
-        )));
-    }
-    Ok(())
-}
-
 /// Parses Groth16 `.zkey` bytes.
 pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
     read_zkey_with(data, PointCheck::Full)
 }
 
-/// Parses Groth16 `.zkey` bytes, checking the B-query G2 points as `b_g2_check` says.
+/// Parses Groth16 `.zkey` bytes, checking the B-query G2 points as `b_g2_check` says. With
+/// [`PointCheck::OnCurveOnly`] their subgroup checks (most of the load time of a large key) are
+/// skipped; the header's points are always fully checked, and provers check every proof's B
+/// point before returning it. For keys that have been loaded with full checks before (a file:
+/// [`crate::api::ProvingKey::read_file`]).
 pub fn read_zkey_with(data: &[u8], b_g2_check: PointCheck) -> Result<Groth16Zkey> {
-    let c = Container::parse(data, b"zkey", "zkey", 1)?;
-    let mut p = c.section(1, "zkey protocol")?;
-    let protocol = p.u32()?;
-    p.finish()?;
-    if protocol != 1 {
-        return Err(FormatError::NotGroth16(protocol));
-    }
-
-    let mut h = c.section(2, "zkey Groth16 header")?;
-    h.prime(&fq_modulus(), "zkey header", "Fq")?;
-    h.prime(&fr_modulus(), "zkey header", "Fr")?;
-    let n_vars = h.u32()? as usize;
-    let n_public = h.u32()? as usize;
-    let domain_size = h.u32()? as usize;
+    let (c, mut h, start) = zkey_sections::open_as(data, GROTH16, FormatError::NotGroth16)?;
+    let HeaderStart {
+        n_vars,
+        n_public,
+        domain_size,
+    } = start;
     if n_public >= n_vars {
         return Err(FormatError::Inconsistent(format!(
             "zkey: {n_public} public signals but only {n_vars} signals in all"
@@ -321,12 +236,7 @@ fn read_coefficients(
                 "zkey: coefficient {i} at row {constraint}, signal {signal} is outside the domain ({domain_size}) or the signals ({n_vars})"
             )));
         }
-        let stored =
-            layout::fr_from_bytes(r.take(32)?.try_into().expect("32 bytes"), Form::Montgomery)
-                .map_err(|_| FormatError::BadFieldElement {
-                    what: "zkey coefficient",
-                    index: u64::from(i),
-                })?;
+        let stored = r.fr(Form::Montgomery, "zkey coefficient", u64::from(i))?;
         out.push(Coefficient {
             matrix,
             constraint,

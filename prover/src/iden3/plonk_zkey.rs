@@ -11,7 +11,8 @@
 //! | 13 | Lagrange polynomials of the public rows (not needed to prove) |
 //! | 14 | `domainSize + 6` powers of tau in G1 (the monomial SRS) |
 //!
-//! Field elements are Montgomery form, little-endian; points as in the Groth16 key. `nVars`
+//! Sections 1 and 2's start, and the point format, are read as for every zkey
+//! ([`super::zkey_sections`]). Field elements are Montgomery form, little-endian. `nVars`
 //! counts the circuit's signals plus one internal signal per addition (`nVars - nAdditions` is
 //! the witness length). The 4n evaluations are not read: kiln evaluates on a coset of the 4n
 //! domain instead (the proof depends only on the polynomials), except the S evaluations at the
@@ -22,11 +23,9 @@ use std::path::Path;
 use ark_bn254::{Fr, G1Affine};
 use kiln_host::layout::Form;
 
-use super::PlonkVerifyingKey;
-use crate::iden3::zkey::{exact_size, g1, g1_section, g2};
-use crate::iden3::{
-    fq_modulus, fr_modulus, read_fr_array_in, Container, FileBytes, FormatError, Reader, Result,
-};
+use super::zkey_sections::{self, exact_size, g1, g1_section, g2, HeaderStart, PLONK};
+use super::{read_fr_array_in, Container, FileBytes, FormatError, Reader, Result};
+use crate::plonk::PlonkVerifyingKey;
 
 /// The largest PLONK domain kiln proves on: the quotient is evaluated over 4n points, and BN254's
 /// Fr has roots of unity up to 2^28.
@@ -92,22 +91,14 @@ fn inconsistent(m: String) -> FormatError {
 
 /// Parses PLONK `.zkey` bytes.
 pub fn read_plonk_zkey(data: &[u8]) -> Result<PlonkZkey> {
-    let c = Container::parse(data, b"zkey", "zkey", 1)?;
-    let mut p = c.section(1, "zkey protocol")?;
-    let protocol = p.u32()?;
-    p.finish()?;
-    if protocol != 2 {
-        return Err(inconsistent(format!(
-            "protocol is {protocol}, not PLONK (2)"
-        )));
-    }
-
-    let mut h = c.section(2, "zkey PLONK header")?;
-    h.prime(&fq_modulus(), "zkey header", "Fq")?;
-    h.prime(&fr_modulus(), "zkey header", "Fr")?;
-    let n_vars = h.u32()? as usize;
-    let n_public = h.u32()? as usize;
-    let domain_size = h.u32()? as usize;
+    let (c, mut h, start) = zkey_sections::open_as(data, PLONK, |protocol| {
+        inconsistent(format!("protocol is {protocol}, not PLONK (2)"))
+    })?;
+    let HeaderStart {
+        n_vars,
+        n_public,
+        domain_size,
+    } = start;
     let n_additions = h.u32()? as usize;
     let n_constraints = h.u32()? as usize;
     if !domain_size.is_power_of_two()

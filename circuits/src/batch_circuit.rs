@@ -4,7 +4,7 @@
 use ark_bn254::Fr;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
-use crate::gadget::Circuit;
+use crate::circuit_machine::Circuit;
 use crate::model::{Batch, Shape, State};
 use crate::transition;
 

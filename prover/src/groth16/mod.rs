@@ -1,0 +1,20 @@
+//! Groth16 over the backend seam (Groth 2016, "On the Size of Pairing-based Non-interactive
+//! Arguments"), for two kinds of proving key:
+//!
+//! * [`ark_prover`]: [`Groth16Prover`], for arkworks proving keys and R1CS matrices, with
+//!   libsnark's QAP; its proofs are ark-groth16's to the byte ([`reference_proof`]).
+//! * [`zkey_prover`]: [`SnarkjsProver`], for snarkjs keys (`.zkey`, read by
+//!   [`crate::iden3::groth16_zkey`]) and circom witnesses, with snarkjs's QAP; its proofs are
+//!   what snarkjs and rapidsnark compute for the same `r, s`.
+//!
+//! Only `h` differs between the two (libsnark's and snarkjs's QAPs); the rest of a proof, five
+//! MSMs over the resident query vectors, the combination with `r, s`, the verifier and the
+//! diagnosis of a proof that fails it, is one piece of code (`tail.rs`) that both provers own.
+
+pub mod ark_prover;
+pub mod zkey_prover;
+
+mod tail;
+
+pub use ark_prover::{domain_size, reference_proof, Groth16Prover};
+pub use zkey_prover::SnarkjsProver;

@@ -1,0 +1,150 @@
+//! The end of every Groth16 proof, whichever key format and QAP came before it.
+//!
+//! Both provers ([`super::Groth16Prover`] for arkworks keys, [`super::SnarkjsProver`] for
+//! snarkjs keys) compute `h` their own way (libsnark's and snarkjs's QAPs differ), then finish
+//! the same way, here:
+//!
+//! 1. Upload the assignment (all variables) and its private part.
+//! 2. Five MSMs over the resident query vectors: A, B (G1) and B (G2) with the assignment; the
+//!    private-input query (arkworks calls it L, snarkjs C) with the private part; H with `h`.
+//! 3. Combine them with `r, s` on the host:
+//!    `A = alpha + sum a_i A_i + r delta`, `B = beta + sum a_i B_i + s delta` (in G1 and G2),
+//!    `C = sum_private a_i L_i + sum h_i H_i + s A + r B_1 - r s delta`.
+//! 4. Verify with the key's own verifying key, B's subgroup included (the pairing check does
+//!    not look at subgroups, and a key loaded as trusted has unchecked B points).
+//! 5. If the proof does not verify, say why ([`crate::error::unverified_proof`]): on a device,
+//!    the cpu reference proves the same inputs again to tell a device fault from bad inputs.
+
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::CurveGroup;
+use ark_groth16::{prepare_verifying_key, Groth16, PreparedVerifyingKey, Proof, VerifyingKey};
+use kiln_host::{Backend, G1Bases, G2Bases, Scalars};
+
+use crate::error::{ProverError, Result};
+use crate::timings::StageTimings;
+
+/// A key's query vectors, on the host, before upload.
+pub(crate) struct Queries<'k> {
+    pub a: &'k [G1Affine],
+    pub b_g1: &'k [G1Affine],
+    pub b_g2: &'k [G2Affine],
+    /// The query for the private inputs: arkworks' L, snarkjs's C.
+    pub private: &'k [G1Affine],
+    /// As many points as `h` has coefficients.
+    pub h: &'k [G1Affine],
+}
+
+/// The key's points that the combination adds to the MSMs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KeyPoints {
+    pub alpha_g1: G1Affine,
+    pub beta_g1: G1Affine,
+    pub beta_g2: G2Affine,
+    pub delta_g1: G1Affine,
+    pub delta_g2: G2Affine,
+}
+
+/// What the two provers call two of the tail's stages (`kiln prove --stages` prints them).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StageNames {
+    /// Uploading the assignment and its private part.
+    pub upload: &'static str,
+    /// The MSM over the private-input query.
+    pub private_msm: &'static str,
+}
+
+/// A Groth16 key's query vectors resident on one backend, with what it takes to combine their
+/// MSMs into a proof and to verify it.
+pub(crate) struct ResidentKey<'b> {
+    backend: &'b dyn Backend,
+    a: G1Bases,
+    b_g1: G1Bases,
+    b_g2: G2Bases,
+    private: G1Bases,
+    h: G1Bases,
+    points: KeyPoints,
+    pvk: PreparedVerifyingKey<Bn254>,
+    names: StageNames,
+}
+
+impl<'b> ResidentKey<'b> {
+    /// Uploads `queries` to `backend`, where they stay for every proof.
+    pub fn upload(
+        backend: &'b dyn Backend,
+        queries: Queries<'_>,
+        points: KeyPoints,
+        vk: &VerifyingKey<Bn254>,
+        names: StageNames,
+    ) -> Result<Self> {
+        Ok(ResidentKey {
+            a: backend.upload_g1(queries.a)?,
+            b_g1: backend.upload_g1(queries.b_g1)?,
+            b_g2: backend.upload_g2(queries.b_g2)?,
+            private: backend.upload_g1(queries.private)?,
+            h: backend.upload_g1(queries.h)?,
+            points,
+            pvk: prepare_verifying_key(vk),
+            names,
+            backend,
+        })
+    }
+
+    /// The backend the queries live on.
+    pub fn backend(&self) -> &'b dyn Backend {
+        self.backend
+    }
+
+    /// Finishes a proof of `assignment` (the constant one, the public inputs, then the private
+    /// ones) from `h`, resident on the backend, and `r, s`, timing each stage into `t`. A proof
+    /// that does not verify is never returned: `diagnose` says why it failed.
+    pub fn prove(
+        &self,
+        t: &mut StageTimings,
+        assignment: &[Fr],
+        h: &Scalars,
+        r: Fr,
+        s: Fr,
+        diagnose: impl FnOnce() -> ProverError,
+    ) -> Result<Proof<Bn254>> {
+        let backend = self.backend;
+        let n_public = self.pvk.vk.gamma_abc_g1.len() - 1;
+        let (full, private) = t.time(self.names.upload, || -> Result<_> {
+            Ok((
+                backend.upload_scalars(assignment)?,
+                backend.upload_scalars(&assignment[n_public + 1..])?,
+            ))
+        })?;
+        let a = t.time("msm A (G1)", || backend.msm_g1(&self.a, &full))?;
+        let b_g1 = t.time("msm B (G1)", || backend.msm_g1(&self.b_g1, &full))?;
+        let b_g2 = t.time("msm B (G2)", || backend.msm_g2(&self.b_g2, &full))?;
+        let private = t.time(self.names.private_msm, || {
+            backend.msm_g1(&self.private, &private)
+        })?;
+        let h = t.time("msm H (G1)", || backend.msm_g1(&self.h, h))?;
+
+        let proof = t.time("combine", || {
+            let k = &self.points;
+            let delta_g1 = G1Projective::from(k.delta_g1);
+            let g_a = a + k.alpha_g1 + delta_g1 * r;
+            let g1_b = b_g1 + k.beta_g1 + delta_g1 * s;
+            let g2_b = b_g2 + k.beta_g2 + G2Projective::from(k.delta_g2) * s;
+            let g_c = private + h + g_a * s + g1_b * r - delta_g1 * (r * s);
+            Proof::<Bn254> {
+                a: g_a.into_affine(),
+                b: g2_b.into_affine(),
+                c: g_c.into_affine(),
+            }
+        });
+
+        let public = &assignment[1..=n_public];
+        let verified = t.time("verify", || {
+            proof.b.is_in_correct_subgroup_assuming_on_curve()
+                && Groth16::<Bn254>::verify_proof(&self.pvk, &proof, public).unwrap_or(false)
+        });
+        if verified {
+            Ok(proof)
+        } else {
+            Err(diagnose())
+        }
+    }
+}
