@@ -18,6 +18,7 @@ use ark_groth16::{Groth16, Proof, ProvingKey};
 use ark_std::rand::Rng;
 use kiln_host::{Backend, NttOp, VecOp, MAX_LOG_NTT};
 
+use super::ab_minus_c_on_coset;
 use super::tail::{KeyPoints, Queries, ResidentKey, StageNames};
 use crate::error::{unverified_proof, ProverError, Result};
 use crate::r1cs::R1cs;
@@ -221,15 +222,7 @@ impl<'b> Groth16Prover<'b> {
         c.resize(n, Fr::zero());
 
         let shift = Fr::GENERATOR;
-        let to_coset = |values: &[Fr]| -> Result<kiln_host::Scalars> {
-            let mut v = backend.upload_scalars(values)?;
-            backend.ntt(&mut v, NttOp::Inverse)?;
-            backend.ntt(&mut v, NttOp::CosetForward(shift))?;
-            Ok(v)
-        };
-        let mut ab = to_coset(&a)?;
-        backend.vec_op(&mut ab, VecOp::Mul(&to_coset(&b)?))?;
-        backend.vec_op(&mut ab, VecOp::Sub(&to_coset(&c)?))?;
+        let mut ab = ab_minus_c_on_coset(backend, [&a, &b, &c], shift)?;
         let z_on_coset = shift.pow([n as u64]) - Fr::ONE;
         let z_inverse = z_on_coset
             .inverse()

@@ -18,3 +18,24 @@ mod tail;
 
 pub use ark_prover::{domain_size, reference_proof, Groth16Prover};
 pub use zkey_prover::SnarkjsProver;
+
+use ark_bn254::Fr;
+use kiln_host::{Backend, NttOp, Scalars, VecOp};
+
+use crate::error::Result;
+
+/// `a * b - c` on the coset `shift * H`, resident, from the evaluations of a, b and c on the
+/// n-domain H: each is uploaded, interpolated and evaluated on the coset, where both QAPs form
+/// the product (libsnark's with `shift = g` and a division by Z after; snarkjs's with `w_2n`).
+fn ab_minus_c_on_coset(backend: &dyn Backend, [a, b, c]: [&[Fr]; 3], shift: Fr) -> Result<Scalars> {
+    let to_coset = |values: &[Fr]| -> Result<Scalars> {
+        let mut v = backend.upload_scalars(values)?;
+        backend.ntt(&mut v, NttOp::Inverse)?;
+        backend.ntt(&mut v, NttOp::CosetForward(shift))?;
+        Ok(v)
+    };
+    let mut ab = to_coset(a)?;
+    backend.vec_op(&mut ab, VecOp::Mul(&to_coset(b)?))?;
+    backend.vec_op(&mut ab, VecOp::Sub(&to_coset(c)?))?;
+    Ok(ab)
+}

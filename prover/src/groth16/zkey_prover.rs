@@ -19,8 +19,9 @@ use ark_bn254::{Bn254, Fr};
 use ark_ff::{FftField, One, UniformRand, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::Rng;
-use kiln_host::{Backend, CpuBackend, NttOp, Scalars, VecOp};
+use kiln_host::{Backend, CpuBackend, Scalars};
 
+use super::ab_minus_c_on_coset;
 use super::tail::{KeyPoints, Queries, ResidentKey, StageNames};
 use crate::error::{unverified_proof, ProverError, Result};
 use crate::iden3::groth16_zkey::{Coefficient, Groth16Zkey, Matrix};
@@ -168,15 +169,6 @@ impl<'b> SnarkjsProver<'b> {
         let backend = self.key.backend();
         let shift =
             Fr::get_root_of_unity(2 * n as u64).ok_or(ProverError::DomainTooLarge { needed: n })?;
-        let to_odd_coset = |values: &[Fr]| -> Result<Scalars> {
-            let mut v = backend.upload_scalars(values)?;
-            backend.ntt(&mut v, NttOp::Inverse)?;
-            backend.ntt(&mut v, NttOp::CosetForward(shift))?;
-            Ok(v)
-        };
-        let mut h = to_odd_coset(&a)?;
-        backend.vec_op(&mut h, VecOp::Mul(&to_odd_coset(&b)?))?;
-        backend.vec_op(&mut h, VecOp::Sub(&to_odd_coset(&c)?))?;
-        Ok(h)
+        ab_minus_c_on_coset(backend, [&a, &b, &c], shift)
     }
 }
