@@ -403,15 +403,27 @@ pub fn bytes_to_words(bytes: &[u8]) -> Vec<u32> {
         bytes.len().is_multiple_of(4),
         "a buffer image is whole words"
     );
-    bytes
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
+    bytes.chunks_exact(4).map(le_word).collect()
+}
+
+/// One little-endian word from four bytes.
+fn le_word(c: &[u8]) -> u32 {
+    u32::from_le_bytes([c[0], c[1], c[2], c[3]])
 }
 
 /// The buffer image of device-layout words (the inverse of [`bytes_to_words`]).
 pub fn words_to_bytes(words: &[u32]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+/// The device-layout words of a slice of scalars, in one pass ([`scalars_to_bytes`] read as
+/// words): what 32-bit kernels upload for every proof, so no intermediate byte image.
+pub fn scalars_to_words(values: &[Fr], form: Form) -> Vec<u32> {
+    let mut out = Vec::with_capacity(values.len() * FIELD_BYTES / 4);
+    for v in values {
+        out.extend(fr_to_bytes(v, form).chunks_exact(4).map(le_word));
+    }
+    out
 }
 
 /// Encodes a slice of scalars into one contiguous device buffer image.

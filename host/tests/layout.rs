@@ -276,3 +276,31 @@ fn arrays_round_trip_and_reject_ragged_lengths() {
     );
     assert!(layout::points_from_bytes::<ark_bn254::g1::Config>(&bytes[1..], "bases").is_err());
 }
+
+/// Device words are the byte image read as little-endian u32s, least significant limb first,
+/// against the big-integer model; the one-pass scalar conversion agrees with bytes-then-words.
+#[test]
+fn device_words_are_little_endian_limbs_of_the_model() {
+    let mut rng = seeded_rng("layout words");
+    let values = edge_and_random::<Fr>(&mut rng);
+    for form in [Form::Canonical, Form::Montgomery] {
+        let words = layout::scalars_to_words(&values, form);
+        let bytes = layout::scalars_to_bytes(&values, form);
+        assert_eq!(words, layout::bytes_to_words(&bytes), "{form:?}");
+        assert_eq!(layout::words_to_bytes(&words), bytes, "{form:?}");
+        for (v, limbs) in values.iter().zip(words.chunks_exact(8)) {
+            let integer = match form {
+                Form::Canonical => BigUint::from_bytes_le(&v.into_bigint().to_bytes_le()),
+                Form::Montgomery => {
+                    (BigUint::from_bytes_le(&v.into_bigint().to_bytes_le()) << 256u32)
+                        % modulus::<Fr>()
+                }
+            };
+            let from_limbs = limbs
+                .iter()
+                .rev()
+                .fold(BigUint::from(0u32), |acc, &w| (acc << 32u32) + w);
+            assert_eq!(from_limbs, integer, "{v} in {form:?}");
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! The Groth16 check every backend must pass: for the same key, inputs and `r, s`, its proof is
 //! the reference's to the byte. Written once, run by each backend's tests (`tests/backends.rs`
-//! for every compiled-in backend, `cuda_gpu.rs`, `wgpu_backend.rs`, `fpga_backend.rs`, the
-//! snarkjs interop tests, and `prover/tests/groth16.rs` for the cpu backend across shapes).
+//! for every compiled-in backend, `host/cuda/tests/gpu.rs`, `host/wgpu/tests/lavapipe_backend.rs`,
+//! `host/fpga/tests/sim_backend.rs`, the snarkjs interop tests, and `prover/tests/groth16.rs` for
+//! the cpu backend across shapes).
 //!
 //! * [`groth16_byte_identity`]: seeded random circuits of the sizes asked for, each set up with
 //!   ark-groth16; [`Groth16Prover`] on the backend against ark-groth16's own prover

@@ -110,6 +110,7 @@ fn device_present(name: &str) -> bool {
 
 /// The backend `name` on its first device, if this build has it: `software` admits a software
 /// wgpu adapter (lavapipe). The error is the backend's own reason for finding no device.
+#[cfg_attr(not(feature = "wgpu"), allow(unused_variables))]
 fn open_device(name: &str, software: bool) -> Option<Result<Box<dyn Backend>, String>> {
     fn boxed<B: Backend + 'static, E: ToString>(
         r: Result<B, E>,
@@ -117,7 +118,6 @@ fn open_device(name: &str, software: bool) -> Option<Result<Box<dyn Backend>, St
         r.map(|b| Box::new(b) as Box<dyn Backend>)
             .map_err(|e| e.to_string())
     }
-    let _ = software; // read only by the wgpu arm
     Some(match name {
         CpuBackend::NAME => Ok(Box::new(CpuBackend::new())),
         "faulty" => Ok(Box::new(FaultyBackend::new(&[
@@ -139,14 +139,15 @@ fn open_device(name: &str, software: bool) -> Option<Result<Box<dyn Backend>, St
     })
 }
 
-/// Opens the backend called `name` on its first device.
+/// Opens the backend called `name` on its first device. The list of what is available (which
+/// probes every backend's device) is made only for an error.
 pub fn open(name: &str) -> Result<Box<dyn Backend>, OpenError> {
-    let available = list(compiled_in().into_iter());
+    let available = || list(compiled_in().into_iter());
     let Some(known) = KNOWN.iter().find(|b| b.name == name) else {
         return Err(OpenError::Unknown {
             name: name.to_string(),
             known: list(KNOWN.iter().map(|b| b.name)),
-            available,
+            available: available(),
         });
     };
     match open_device(known.name, true) {
@@ -154,11 +155,11 @@ pub fn open(name: &str) -> Result<Box<dyn Backend>, OpenError> {
         Some(Err(reason)) => Err(OpenError::NoDevice {
             name: name.to_string(),
             reason,
-            available,
+            available: available(),
         }),
         None => Err(OpenError::NotCompiledIn {
             name: name.to_string(),
-            available,
+            available: available(),
         }),
     }
 }

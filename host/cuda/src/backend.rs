@@ -1,9 +1,9 @@
 //! The `cuda` backend: kiln's CUDA kernels behind the seam.
 //!
 //! [`CudaBackend`] is generic over the [`KernelRunner`] that executes the kernels: on a GPU
-//! that is [`CudaRunner`] (cudarc; the default), and in CI the host emulator of
-//! `hosttest::emulator::HostRunner` (feature `emulator`), which runs the same kernel bodies compiled as C++. Everything above the
-//! runner (uploads in the device layout, the MSM and NTT drivers, the vector operations) is the
+//! that is [`CudaRunner`] (cudarc; the default), and in CI the host emulator
+//! `hosttest::emulator::HostRunner` (feature `emulator`), which runs the same kernel bodies
+//! compiled as C++. Everything above the runner (uploads in the device layout, the MSM and NTT drivers, the vector operations) is the
 //! same code in both.
 //!
 //! Resident data is device memory: a proving key's bases are uploaded once and stay; scalars

@@ -93,7 +93,7 @@ const FR_WORDS: usize = FIELD_BYTES / 4;
 
 /// The device-layout words (Montgomery form) of Fr values.
 pub fn fr_words(values: &[Fr]) -> Vec<u32> {
-    layout::bytes_to_words(&layout::scalars_to_bytes(values, Form::Montgomery))
+    layout::scalars_to_words(values, Form::Montgomery)
 }
 
 /// The two tables of `first * ratio^i` for `i < len` (ff/powers.cuh), `lo_bits` chosen so both

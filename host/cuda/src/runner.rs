@@ -3,8 +3,9 @@
 //! The MSM and NTT drivers (`kiln-msm`, `kiln-ntt`, feature `cuda`) are written against
 //! [`KernelRunner`], not against cudarc, so that the whole launch sequence (buffer sizes, grid
 //! shapes, the level loop of the MSM's segmented reduction, the NTT's passes) runs unchanged on
-//! two implementations: [`crate::CudaRunner`] on a GPU, and the host emulator of
-//! `hosttest::emulator::HostRunner` (feature `emulator`), which executes the same kernel bodies compiled as C++ thread by thread.
+//! two implementations: [`crate::CudaRunner`] on a GPU, and the host emulator
+//! `hosttest::emulator::HostRunner` (feature `emulator`), which executes the same kernel bodies
+//! compiled as C++ thread by thread.
 //! CI therefore checks the drivers and the kernels' logic against arkworks without a GPU.
 //!
 //! Kernels take one argument: a `#[repr(C)]` parameter struct mirroring the C++ struct of the
