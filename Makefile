@@ -9,6 +9,8 @@
 #   make bench-snarkjs   kiln prove against snarkjs groth16 prove, 2^12..2^16 constraints (longer)
 #   make bench-plonk     kiln prove against snarkjs plonk prove, 2^10..2^16 constraints (longer)
 #   make bench-batch     derivatives batch proving time against batch size (BENCHMARKS.md)
+#   make bench-rapidsnark  kiln prove against rapidsnark, Poseidon chains of 7,200..518,400
+#                        constraints, time and peak memory (long: keys are made the first time)
 #   make sim     the Verilator model of the FPGA card (hdl/) in target/sim (make test builds it)
 #   make synth   yosys resource estimate of the multiplier and curve adder (slow; hdl/README.md)
 #   make bench-fpga      kiln bench on the simulated card: cycles, projected time (BENCHMARKS.md)
@@ -29,7 +31,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
 .PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check sim synth bench-fpga
-.PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch
+.PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch bench-rapidsnark
 
 setup: setup-toolchain setup-apt setup-pip setup-npm
 
@@ -133,6 +135,15 @@ bench-snarkjs: setup
 bench-plonk: setup
 	$(CARGO) build --release --bin kiln
 	benches/snarkjs_plonk_compare.sh $(CURDIR)/target/bench-snarkjs 10 16 3
+
+# kiln prove against rapidsnark (the C++ prover circom users run) on the same keys and witnesses:
+# Poseidon(2) chains of RAPIDSNARK_SIZES constraints, whole commands alternated, median of 5,
+# peak memory. rapidsnark's `prover` from $(RAPIDSNARK) (default: the shared tools folder).
+RAPIDSNARK ?= $(abspath $(CURDIR)/../shared/tools/rapidsnark/prover)
+RAPIDSNARK_SIZES ?= 7200 31200 129600 518400
+bench-rapidsnark: setup
+	$(CARGO) build --release --bin kiln
+	RAPIDSNARK=$(RAPIDSNARK) benches/rapidsnark_compare.sh $(CURDIR)/target/bench-rapidsnark $(RAPIDSNARK_SIZES) -- 5
 
 # Groth16 and PLONK proving time of the derivatives batch circuit at three batch sizes up to
 # the demo's (keys are made once per shape into the demo's key folder; the first run is slow).

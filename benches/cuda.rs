@@ -16,7 +16,8 @@ use ark_ec::{CurveGroup, PrimeGroup, ScalarMul};
 use ark_ff::UniformRand;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kiln::backends::cuda::CudaBackend;
-use kiln::host::{Backend, CpuBackend, NttOp};
+use kiln::cpu::CpuBackend;
+use kiln::host::{Backend, NttOp};
 
 /// Distinct bases generated at most; larger MSMs repeat them (the timing does not depend on it).
 const MAX_DISTINCT: usize = 1 << 18;

@@ -6,7 +6,8 @@ use ark_bn254::{Fr, G1Projective};
 use ark_ec::{PrimeGroup, ScalarMul, VariableBaseMSM};
 use ark_ff::UniformRand;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use kiln::host::{Backend, CpuBackend};
+use kiln::cpu::CpuBackend;
+use kiln::host::Backend;
 
 fn msm_g1(c: &mut Criterion) {
     let mut rng = common::rng();

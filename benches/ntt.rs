@@ -6,7 +6,8 @@ use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use kiln::host::{Backend, CpuBackend, NttOp};
+use kiln::cpu::CpuBackend;
+use kiln::host::{Backend, NttOp};
 
 fn ntt(c: &mut Criterion) {
     let mut rng = common::rng();

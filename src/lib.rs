@@ -1,8 +1,8 @@
 //! # kiln
 //!
-//! A BN254 proving coprocessor: one Groth16/PLONK prover API over interchangeable backends (the
-//! arkworks CPU reference; CUDA, WGSL/wgpu and FPGA backends plug into the same seam), every one
-//! checked bit-for-bit against the CPU reference. [`prover::api`] proves snarkjs keys of either
+//! A BN254 proving coprocessor: one Groth16/PLONK prover API over interchangeable backends
+//! (kiln's own CPU MSM, the arkworks reference, CUDA, WGSL/wgpu and FPGA backends behind the
+//! same seam), every one checked bit-for-bit against the arkworks reference. [`prover::api`] proves snarkjs keys of either
 //! system; [`prover::setup`] makes them.
 //!
 //! ```no_run
@@ -22,6 +22,7 @@
 pub mod backends;
 
 pub use kiln_circuits as circuits;
+pub use kiln_cpu as cpu;
 pub use kiln_host as host;
 pub use kiln_prover as prover;
 

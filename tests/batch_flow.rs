@@ -74,7 +74,7 @@ fn groth16_and_plonk_prove_the_same_batch_and_agree() {
     // A batch the engine rejects is refused before any proving, with its reason.
     let mut bad = batch.clone();
     bad.market.timestamp = bad.time - 3600;
-    let backend = kiln_host::CpuBackend::new();
+    let backend = kiln::cpu::CpuBackend::new();
     match prove_batch(&backend, &keys, &state, &bad, Systems::Both, &mut rng) {
         Err(BatchError::Rejected(r)) => assert!(r.to_string().contains("stale"), "{r}"),
         Err(e) => panic!("expected a rejection, got {e}"),

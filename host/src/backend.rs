@@ -193,17 +193,33 @@ impl VecOp<'_> {
 /// wrappers on `dyn Backend` guarantee: every buffer argument was made by this backend instance,
 /// lengths match, and NTT lengths are powers of two no larger than 2^[`MAX_LOG_NTT`].
 pub trait Backend: Send + Sync {
-    /// The name the backend is selected by (`"cpu"`, `"cuda"`, ...).
+    /// The name the backend is selected by (`"cpu"`, `"arkworks"`, `"cuda"`, ...).
     fn name(&self) -> &'static str;
     /// This instance's id; buffers remember it.
     fn id(&self) -> BackendId;
     /// The device this instance drives.
     fn device_info(&self) -> DeviceInfo;
+    /// Whether it computes on the host CPU in host memory (`arkworks`, `cpu`). Such a backend
+    /// shares the rayon pool, so a prover runs its independent operations concurrently; its
+    /// results are checked bit for bit against the reference in the test suite, so a proof
+    /// that does not verify is blamed on the inputs without proving again on the reference.
+    fn on_host(&self) -> bool {
+        false
+    }
 
     /// Copies G1 bases to the device.
     fn upload_g1(&self, bases: &[G1Affine]) -> Result<G1Bases>;
     /// Copies G2 bases to the device.
     fn upload_g2(&self, bases: &[G2Affine]) -> Result<G2Bases>;
+    /// Moves G1 bases to the device. Backends whose device memory is host memory keep the
+    /// vector itself, so a prover loading a key holds one copy of its bases, not two.
+    fn upload_g1_owned(&self, bases: Vec<G1Affine>) -> Result<G1Bases> {
+        self.upload_g1(&bases)
+    }
+    /// Moves G2 bases to the device (as [`upload_g1_owned`](Backend::upload_g1_owned)).
+    fn upload_g2_owned(&self, bases: Vec<G2Affine>) -> Result<G2Bases> {
+        self.upload_g2(&bases)
+    }
     /// Copies scalars to the device.
     fn upload_scalars(&self, values: &[Fr]) -> Result<Scalars>;
     /// Copies scalars back to the host.

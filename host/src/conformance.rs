@@ -5,7 +5,7 @@
 //! each backend crate), in the spirit of arkworks' `test_group!` templates.
 //!
 //! The references are independent of the algorithms under test, so the suite can fail even for
-//! the `cpu` backend that is itself built on arkworks:
+//! the `arkworks` backend that is itself built on arkworks:
 //!
 //! * **MSM.** Bases are generated as `t_i * G` from known random `t_i` (fixed-base batch
 //!   multiplication), so the expected result is `(sum_i s_i * t_i) * G`: an inner product in Fr and
@@ -257,6 +257,14 @@ pub fn msm_cases(n: usize, rng: &mut impl Rng) -> Vec<MsmCase> {
         })
         .collect();
     cases.push(case("mixed edges", mixed_dlogs, mixed_scalars));
+    // Small scalars put every nonzero digit into the same few buckets of the lowest window: a
+    // bucket method's worst case for collisions (batched additions into one bucket).
+    let few = [Fr::one(), Fr::from(2u64), Fr::from(5u64)];
+    cases.push(case(
+        "scalars in few buckets",
+        random_vec(rng, n),
+        (0..n).map(|_| few[rng.gen_range(0..few.len())]).collect(),
+    ));
     cases.push(case("n = 1", random_vec(rng, 1), random_vec(rng, 1)));
     let mut odd_lengths = vec![n + 3];
     if n > 2 {

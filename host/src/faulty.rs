@@ -1,12 +1,12 @@
-//! A cpu backend with deliberate faults, for showing that the checks guarding real backends can
+//! The arkworks backend with deliberate faults, for showing that the checks guarding real backends can
 //! fail: the conformance suite must reject it, and a prover must refuse to return its proofs.
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::AffineRepr;
 use ark_ff::Zero;
 
+use crate::arkworks::ArkworksBackend;
 use crate::backend::{Backend, BackendId, G1Bases, G2Bases, NttOp, Scalars, VecOp};
-use crate::cpu::CpuBackend;
 use crate::device::DeviceInfo;
 use crate::error::Result;
 
@@ -21,16 +21,16 @@ pub enum Fault {
     CosetIgnoresShift,
 }
 
-/// The cpu backend with the given faults switched on; selected by nobody, named `faulty`.
+/// The arkworks backend with the given faults switched on; selected by nobody, named `faulty`.
 pub struct FaultyBackend {
-    inner: CpuBackend,
+    inner: ArkworksBackend,
     faults: Vec<Fault>,
 }
 
 impl FaultyBackend {
     pub fn new(faults: &[Fault]) -> Self {
         FaultyBackend {
-            inner: CpuBackend::new(),
+            inner: ArkworksBackend::new(),
             faults: faults.to_vec(),
         }
     }

@@ -10,6 +10,7 @@
 //! choice. [`reference_msm`] runs the whole method on the host: it is the oracle the device
 //! drivers' intermediate results (digits, buckets, window sums) are tested against.
 
+pub mod cpu;
 pub mod plan;
 pub mod reduce;
 

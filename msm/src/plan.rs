@@ -81,7 +81,7 @@ pub fn signed_digits(scalar: &Fr, c: u32) -> Vec<Digit> {
 }
 
 /// Bits `start .. start + c` of a little-endian limb array (bits past the end read as zero).
-fn window_bits(limbs: &[u64], start: u32, c: u32) -> u64 {
+pub(crate) fn window_bits(limbs: &[u64], start: u32, c: u32) -> u64 {
     let limb = (start / 64) as usize;
     let shift = start % 64;
     if limb >= limbs.len() {

@@ -8,7 +8,7 @@
 //!   ark-groth16; [`Groth16Prover`] on the backend against ark-groth16's own prover
 //!   ([`reference_proof`]).
 //! * [`zkey_byte_identity`]: a snarkjs key and witness; [`SnarkjsProver`] on the backend against
-//!   the same prover on the cpu reference (snarkjs's QAP is not arkworks', so ark-groth16 cannot
+//!   the same prover on the arkworks reference (snarkjs's QAP is not arkworks', so ark-groth16 cannot
 //!   be the reference there; on the cpu backend itself this checks that proving is a function of
 //!   its inputs).
 //!
@@ -25,7 +25,7 @@ use ark_ff::{UniformRand, Zero};
 use ark_groth16::Proof;
 use ark_serialize::{CanonicalSerialize, Compress};
 use ark_std::rand::{CryptoRng, Rng, RngCore};
-use kiln_host::{Backend, CpuBackend};
+use kiln_host::{ArkworksBackend, Backend};
 
 use crate::examples::{CubicChain, DenseRows, SumOfSquares};
 use crate::groth16::{domain_size, reference_proof, Groth16Prover, SnarkjsProver};
@@ -177,7 +177,7 @@ pub fn zkey_byte_identity(
         SnarkjsProver::new(b, key.clone())
             .map_err(|e| format!("{}: {name}: loading the key: {e}", backend.name()))
     };
-    let cpu = CpuBackend::new();
+    let cpu = ArkworksBackend::new();
     let (ours, reference) = (load(backend)?, load(&cpu)?);
     let proofs = compare(
         backend.name(),
@@ -189,7 +189,7 @@ pub fn zkey_byte_identity(
                 .prove_with_randomness(witness, r, s)
                 .map(|(p, _)| p)
         },
-        "the cpu reference",
+        "the arkworks reference",
     )?;
     Ok(Report {
         backend: backend.name(),
@@ -271,7 +271,8 @@ mod tests {
     fn the_check_passes_the_cpu_backend_and_fails_a_faulty_one() {
         let mut rng = seeded_rng("groth16 byte identity catches a fault");
         let circuits = [Groth16Circuit::CubicChain { rounds: 3 }];
-        let report = groth16_byte_identity(&CpuBackend::new(), &mut rng, &circuits, 1).unwrap();
+        let report =
+            groth16_byte_identity(&ArkworksBackend::new(), &mut rng, &circuits, 1).unwrap();
         assert_eq!(report.keys[0].proofs, 2);
         for fault in [
             Fault::MsmG1AddsGenerator,
@@ -295,7 +296,7 @@ mod tests {
             &mut rng,
         )
         .unwrap();
-        let cpu = CpuBackend::new();
+        let cpu = ArkworksBackend::new();
         let prover = Groth16Prover::new(&cpu, pk).unwrap();
         let prove = |r, s| prover.prove_with_randomness(&r1cs, &assignment, r, s);
         // The reference blinds with r + 1: a proof that verifies, but not the same one.

@@ -1,6 +1,6 @@
 //! Why a proof was not produced.
 
-use kiln_host::{Backend, CpuBackend};
+use kiln_host::{ArkworksBackend, Backend};
 use thiserror::Error;
 
 /// A refusal to prove. No partial or unverified proof ever accompanies one of these.
@@ -40,29 +40,30 @@ pub enum ProverError {
     /// made for another circuit): the proof computed from it does not verify.
     #[error("the witness does not satisfy the circuit this key was made for (wrong or stale witness, or a key for another circuit); no proof was produced")]
     WitnessRejected,
-    /// The backend's proof did not verify while the cpu reference's proof for the same inputs
+    /// The backend's proof did not verify while the arkworks reference's proof for the same inputs
     /// did: the device (or its backend code) computed something wrong.
-    #[error("backend '{backend}' produced a proof that does not verify (the cpu reference's proof for the same inputs does): faulty device or backend; the proof was discarded")]
+    #[error("backend '{backend}' produced a proof that does not verify (the arkworks reference's proof for the same inputs does): faulty device or backend; the proof was discarded")]
     ProofDidNotVerify { backend: &'static str },
 }
 
 /// Result alias for the prover.
 pub type Result<T, E = ProverError> = std::result::Result<T, E>;
 
-/// Why a proof made on `backend` failed verification, for every prover. On a device (any
-/// backend but the cpu reference), the cpu reference proves the same inputs again (`reprove`,
-/// paid for only on this failure path): if that proof verifies, the device is at fault
-/// ([`ProverError::ProofDidNotVerify`]); if not, the cpu prover's own error says what is wrong
-/// with the inputs. On the cpu reference itself the inputs are at fault, as `on_cpu` says.
+/// Why a proof made on `backend` failed verification, for every prover. On a device, the
+/// arkworks reference proves the same inputs again (`reprove`, paid for only on this failure
+/// path): if that proof verifies, the device is at fault ([`ProverError::ProofDidNotVerify`]);
+/// if not, the reference prover's own error says what is wrong with the inputs. On a host
+/// backend ([`Backend::on_host`]: the reference, and kiln's `cpu`, which is checked bit for bit
+/// against it) the inputs are at fault, as `on_host` says.
 pub(crate) fn unverified_proof(
     backend: &dyn Backend,
-    reprove: impl FnOnce(&CpuBackend) -> Result<()>,
-    on_cpu: ProverError,
+    reprove: impl FnOnce(&ArkworksBackend) -> Result<()>,
+    on_host: ProverError,
 ) -> ProverError {
-    if backend.name() == CpuBackend::NAME {
-        return on_cpu;
+    if backend.on_host() {
+        return on_host;
     }
-    match reprove(&CpuBackend::new()) {
+    match reprove(&ArkworksBackend::new()) {
         Ok(()) => ProverError::ProofDidNotVerify {
             backend: backend.name(),
         },

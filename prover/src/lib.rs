@@ -23,6 +23,7 @@ pub mod groth16;
 pub mod iden3;
 pub mod plonk;
 pub mod r1cs;
+mod schedule;
 pub mod setup;
 pub mod snarkjs_json;
 pub mod timings;

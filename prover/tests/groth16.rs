@@ -8,7 +8,7 @@ use ark_groth16::{Groth16, ProvingKey};
 use ark_std::rand::{rngs::StdRng, Rng};
 use kiln_host::conformance::seeded_rng;
 use kiln_host::faulty::{Fault, FaultyBackend};
-use kiln_host::CpuBackend;
+use kiln_host::ArkworksBackend;
 use kiln_prover::conformance::{groth16_byte_identity, Groth16Circuit};
 use kiln_prover::examples::CubicChain;
 use kiln_prover::{groth16_setup, synthesize, Groth16Prover, ProverError, R1cs};
@@ -28,7 +28,7 @@ fn proofs_are_byte_identical_to_ark_groth16_across_circuit_shapes() {
         Groth16Circuit::DenseRows { rows: 63 },
     ];
     // Three random (r, s) per circuit, then r = s = 0.
-    match groth16_byte_identity(&CpuBackend::new(), &mut rng, &circuits, 3) {
+    match groth16_byte_identity(&ArkworksBackend::new(), &mut rng, &circuits, 3) {
         Ok(report) => println!("{report}"),
         Err(e) => panic!("{e}"),
     }
@@ -48,7 +48,7 @@ fn cubic_setup(rng: &mut StdRng, rounds: usize) -> (ProvingKey<Bn254>, R1cs, Vec
 fn an_unsatisfied_assignment_is_refused_naming_the_first_failing_constraint() {
     let mut rng = seeded_rng("unsatisfied");
     let (pk, r1cs, assignment) = cubic_setup(&mut rng, 10);
-    let backend = CpuBackend::new();
+    let backend = ArkworksBackend::new();
     let prover = Groth16Prover::new(&backend, pk).unwrap();
     // Layout of CubicChain: instance [1, y], then witnesses x_0, (t_i, x_{i+1}) per round.
     // t_3 sits at 2 + 1 + 2*3 = 9 and first appears in constraint 2*3 = 6 (x_3 * x_3 = t_3).
@@ -76,7 +76,7 @@ fn an_unsatisfied_assignment_is_refused_naming_the_first_failing_constraint() {
 fn malformed_inputs_are_refused() {
     let mut rng = seeded_rng("malformed");
     let (pk, r1cs, assignment) = cubic_setup(&mut rng, 4);
-    let backend = CpuBackend::new();
+    let backend = ArkworksBackend::new();
     let prover = Groth16Prover::new(&backend, pk).unwrap();
     assert!(matches!(
         prover.prove(&r1cs, &assignment[1..], &mut rng),
@@ -152,7 +152,7 @@ fn one_loaded_key_proves_many_witnesses() {
         rounds: 20,
     };
     let pk = groth16_setup(circuit, &mut rng).unwrap();
-    let backend = CpuBackend::new();
+    let backend = ArkworksBackend::new();
     let prover = Groth16Prover::new(&backend, pk.clone()).unwrap();
     let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
     for _ in 0..3 {

@@ -184,7 +184,7 @@ fn corrupted_keys_are_refused_with_the_reason() {
     )
     .unwrap();
     let witness = read_wtns(&read(&dir, "range", "witness.wtns")).unwrap();
-    let cpu = kiln_host::CpuBackend::new();
+    let cpu = kiln_host::ArkworksBackend::new();
     let prover = kiln_prover::groth16::SnarkjsProver::new(&cpu, trusted).unwrap();
     assert!(prover
         .prove_with_randomness(

@@ -4,8 +4,9 @@
 //! that asking for one gives a precise answer: not a known name, not compiled into this build, or
 //! compiled in but no device found. Each answer lists what is available.
 
+use kiln_cpu::CpuBackend;
 use kiln_host::faulty::{Fault, FaultyBackend};
-use kiln_host::{Backend, CpuBackend, DeviceInfo};
+use kiln_host::{ArkworksBackend, Backend, DeviceInfo};
 use thiserror::Error;
 
 // Each device backend is a crate of its own (host/cuda, host/wgpu, host/fpga), switched by the
@@ -33,14 +34,15 @@ pub struct KnownBackend {
 }
 
 /// Every backend, one line each, in order of preference for [`open_best`]: the fastest hardware
-/// first, the cpu reference last. A new backend is a line here and an arm in [`open_device`].
+/// first, then kiln's cpu backend, the arkworks reference last. A new backend is a line here and an arm in [`open_device`].
 pub const KNOWN: &[KnownBackend] = &[
     known("cuda", "NVIDIA GPUs, CUDA kernels driven through cudarc", cfg!(feature = "cuda")),
     known("wgpu", "any GPU through WGSL and wgpu (Vulkan, Metal, DX12; lavapipe only when asked for by name)", cfg!(feature = "wgpu")),
     known("fpga", "FPGA cards on PCIe through the Xilinx XDMA driver", cfg!(feature = "fpga")),
     known("fpga-sim", "the FPGA design as a Verilator model (`make sim`; never chosen automatically)", cfg!(feature = "fpga")),
-    known(CpuBackend::NAME, "arkworks on the host CPU (the reference)", true),
-    KnownBackend { diagnostic: true, ..known("faulty", "diagnostic: the cpu backend with deliberate MSM and coset-NTT faults; `kiln selftest --backend faulty` must fail", true) },
+    known(CpuBackend::NAME, "the host CPU with kiln's own MSM (batched affine buckets; the default without an accelerator)", true),
+    known(ArkworksBackend::NAME, "arkworks on the host CPU: the reference every backend is checked against", true),
+    KnownBackend { diagnostic: true, ..known("faulty", "diagnostic: the arkworks backend with deliberate MSM and coset-NTT faults; `kiln selftest --backend faulty` must fail", true) },
 ];
 
 const fn known(name: &'static str, description: &'static str, compiled_in: bool) -> KnownBackend {
@@ -108,10 +110,22 @@ fn device_present(name: &str) -> bool {
     }
 }
 
+/// Settings some backends take when they are opened.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpenOptions {
+    /// Bytes the cpu backend may spend on fixed-base tables of resident bases
+    /// ([`kiln_cpu::CpuBackend::with_table_budget`]); 0 (the default) builds none.
+    pub fixed_base_bytes: usize,
+}
+
 /// The backend `name` on its first device, if this build has it: `software` admits a software
 /// wgpu adapter (lavapipe). The error is the backend's own reason for finding no device.
 #[cfg_attr(not(feature = "wgpu"), allow(unused_variables))]
-fn open_device(name: &str, software: bool) -> Option<Result<Box<dyn Backend>, String>> {
+fn open_device(
+    name: &str,
+    software: bool,
+    options: OpenOptions,
+) -> Option<Result<Box<dyn Backend>, String>> {
     fn boxed<B: Backend + 'static, E: ToString>(
         r: Result<B, E>,
     ) -> Result<Box<dyn Backend>, String> {
@@ -119,7 +133,10 @@ fn open_device(name: &str, software: bool) -> Option<Result<Box<dyn Backend>, St
             .map_err(|e| e.to_string())
     }
     Some(match name {
-        CpuBackend::NAME => Ok(Box::new(CpuBackend::new())),
+        CpuBackend::NAME => Ok(Box::new(CpuBackend::with_table_budget(
+            options.fixed_base_bytes,
+        ))),
+        ArkworksBackend::NAME => Ok(Box::new(ArkworksBackend::new())),
         "faulty" => Ok(Box::new(FaultyBackend::new(&[
             Fault::MsmG1DropsLastTerm,
             Fault::CosetIgnoresShift,
@@ -142,6 +159,11 @@ fn open_device(name: &str, software: bool) -> Option<Result<Box<dyn Backend>, St
 /// Opens the backend called `name` on its first device. The list of what is available (which
 /// probes every backend's device) is made only for an error.
 pub fn open(name: &str) -> Result<Box<dyn Backend>, OpenError> {
+    open_with(name, OpenOptions::default())
+}
+
+/// As [`open`], with `options`.
+pub fn open_with(name: &str, options: OpenOptions) -> Result<Box<dyn Backend>, OpenError> {
     let available = || list(compiled_in().into_iter());
     let Some(known) = KNOWN.iter().find(|b| b.name == name) else {
         return Err(OpenError::Unknown {
@@ -150,7 +172,7 @@ pub fn open(name: &str) -> Result<Box<dyn Backend>, OpenError> {
             available: available(),
         });
     };
-    match open_device(known.name, true) {
+    match open_device(known.name, true, options) {
         Some(Ok(backend)) => Ok(backend),
         Some(Err(reason)) => Err(OpenError::NoDevice {
             name: name.to_string(),
@@ -167,11 +189,16 @@ pub fn open(name: &str) -> Result<Box<dyn Backend>, OpenError> {
 /// The first backend in [`KNOWN`]'s order that opens, never a diagnostic one, a software wgpu
 /// adapter or the simulated card. The cpu backend always opens.
 pub fn open_best() -> Box<dyn Backend> {
+    open_best_with(OpenOptions::default())
+}
+
+/// As [`open_best`], with `options`.
+pub fn open_best_with(options: OpenOptions) -> Box<dyn Backend> {
     KNOWN
         .iter()
         .filter(|b| b.compiled_in && !b.diagnostic && b.name != "fpga-sim")
-        .find_map(|b| open_device(b.name, false)?.ok())
-        .unwrap_or_else(|| Box::new(CpuBackend::new()))
+        .find_map(|b| open_device(b.name, false, options)?.ok())
+        .unwrap_or_else(|| Box::new(CpuBackend::with_table_budget(options.fixed_base_bytes)))
 }
 
 /// What each known backend finds: its devices, or why it has none.

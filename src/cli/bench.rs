@@ -304,13 +304,20 @@ fn record(
     }
 }
 
+/// Where `kiln bench` writes its results besides the terminal.
+pub struct Outputs<'a> {
+    pub json: Option<&'a Path>,
+    pub plot: Option<&'a Path>,
+}
+
 pub fn run(
     backend_name: &str,
     ops: &[BenchOp],
     sizes: LogSizes,
     repeats: u32,
-    json: Option<&Path>,
+    outputs: Outputs<'_>,
     seed: Option<u64>,
+    fixed_base_bytes: usize,
 ) -> anyhow::Result<ExitCode> {
     for &op in ops {
         let range = op.log_size_range();
@@ -325,7 +332,10 @@ pub fn run(
             );
         }
     }
-    let backend = super::open_backend(Some(backend_name))?;
+    let backend = kiln::backends::open_with(
+        backend_name,
+        kiln::backends::OpenOptions { fixed_base_bytes },
+    )?;
     let seed = seed.unwrap_or_else(fresh_seed);
     let device = backend.device_info();
     println!(
@@ -444,7 +454,13 @@ pub fn run(
         );
     }
 
-    if let Some(path) = json {
+    if let Some(path) = outputs.plot {
+        super::plot::write_svg(path, backend.name(), &records)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("\nwrote {}", path.display());
+    }
+
+    if let Some(path) = outputs.json {
         let report = Report {
             kiln_version: env!("CARGO_PKG_VERSION"),
             backend: backend.name(),

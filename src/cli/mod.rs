@@ -7,6 +7,7 @@ mod card;
 mod demo;
 mod devices;
 mod kernels;
+mod plot;
 mod selftest;
 mod setup;
 mod snarkjs;
@@ -67,6 +68,16 @@ pub enum Command {
         /// Seed for the random inputs (printed if drawn).
         #[arg(long, value_parser = parse_seed)]
         seed: Option<u64>,
+        /// Memory the cpu backend may spend on fixed-base tables of resident bases, in MiB
+        /// (0: none). A table holds a copy of its bases per window and saves every later MSM
+        /// over them its per-window reductions; building it costs tens of MSMs, so it pays only
+        /// for keys that prove many times (BENCHMARKS.md, "Fixed-base tables").
+        #[arg(long, default_value_t = 0)]
+        fixed_base_mb: usize,
+        /// Also draw the medians (backend and reference, per operation, against the size) as
+        /// an SVG chart in this file.
+        #[arg(long)]
+        plot: Option<PathBuf>,
     },
     /// Prove a circom witness with a snarkjs Groth16 or PLONK key (rapidsnark's argument order);
     /// the proof system is read from the key. Writes snarkjs's proof.json and public.json, only
@@ -333,13 +344,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             repeats,
             json,
             seed,
+            fixed_base_mb,
+            plot,
         } => {
             let ops = if ops.is_empty() {
                 BenchOp::ALL.to_vec()
             } else {
                 ops
             };
-            bench::run(&backend, &ops, log_sizes, repeats, json.as_deref(), seed)
+            bench::run(
+                &backend,
+                &ops,
+                log_sizes,
+                repeats,
+                bench::Outputs {
+                    json: json.as_deref(),
+                    plot: plot.as_deref(),
+                },
+                seed,
+                fixed_base_mb << 20,
+            )
         }
         Command::Kernels {
             command: KernelsCommand::Check { archs, no_cache },

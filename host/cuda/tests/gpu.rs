@@ -145,7 +145,7 @@ fn gpu_ntt_of_every_variant_at_every_size_matches_the_cpu_backend() {
     // and the boundaries between pass counts (10/11, 20/21 stages).
     let mut rng = seeded_rng("cuda ntt sizes");
     let gpu = gpu();
-    let cpu = kiln_host::CpuBackend::new();
+    let cpu = kiln_host::ArkworksBackend::new();
     let mut sizes = log_sizes();
     sizes.extend([1, 10, 11, 20, 21]);
     sizes.sort_unstable();

@@ -12,6 +12,8 @@
 //! combination with `r, s`, and the verifier, so a faulty device yields an error, never a bad
 //! proof.
 
+use std::borrow::Cow;
+
 use ark_bn254::{Bn254, Fr, G1Affine};
 use ark_ff::{FftField, Field, UniformRand, Zero};
 use ark_groth16::{Groth16, Proof, ProvingKey};
@@ -75,11 +77,11 @@ impl<'b> Groth16Prover<'b> {
         let key = ResidentKey::upload(
             backend,
             Queries {
-                a: &pk.a_query,
-                b_g1: &pk.b_g1_query,
-                b_g2: &pk.b_g2_query,
-                private: &pk.l_query,
-                h: &h_query,
+                a: Cow::Borrowed(&pk.a_query),
+                b_g1: Cow::Borrowed(&pk.b_g1_query),
+                b_g2: Cow::Borrowed(&pk.b_g2_query),
+                private: Cow::Borrowed(&pk.l_query),
+                h: Cow::Borrowed(&h_query),
             },
             KeyPoints {
                 alpha_g1: pk.vk.alpha_g1,

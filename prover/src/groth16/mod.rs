@@ -34,8 +34,17 @@ fn ab_minus_c_on_coset(backend: &dyn Backend, [a, b, c]: [&[Fr]; 3], shift: Fr) 
         backend.ntt(&mut v, NttOp::CosetForward(shift))?;
         Ok(v)
     };
-    let mut ab = to_coset(a)?;
-    backend.vec_op(&mut ab, VecOp::Mul(&to_coset(b)?))?;
-    backend.vec_op(&mut ab, VecOp::Sub(&to_coset(c)?))?;
+    let (ab, c) = crate::schedule::join(
+        backend,
+        || -> Result<_> {
+            let (a, b) = crate::schedule::join(backend, || to_coset(a), || to_coset(b));
+            let mut a = a?;
+            backend.vec_op(&mut a, VecOp::Mul(&b?))?;
+            Ok(a)
+        },
+        || to_coset(c),
+    );
+    let mut ab = ab?;
+    backend.vec_op(&mut ab, VecOp::Sub(&c?))?;
     Ok(ab)
 }

@@ -15,6 +15,8 @@
 //! 5. If the proof does not verify, say why ([`crate::error::unverified_proof`]): on a device,
 //!    the cpu reference proves the same inputs again to tell a device fault from bad inputs.
 
+use std::borrow::Cow;
+
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::CurveGroup;
 use ark_groth16::{prepare_verifying_key, Groth16, PreparedVerifyingKey, Proof, VerifyingKey};
@@ -23,15 +25,39 @@ use kiln_host::{Backend, G1Bases, G2Bases, Scalars};
 use crate::error::{ProverError, Result};
 use crate::timings::StageTimings;
 
-/// A key's query vectors, on the host, before upload.
+/// A key's query vectors, on the host, before upload: borrowed (the prover keeps its key) or
+/// owned (moved to the backend, which on the host keeps them without a copy).
 pub(crate) struct Queries<'k> {
-    pub a: &'k [G1Affine],
-    pub b_g1: &'k [G1Affine],
-    pub b_g2: &'k [G2Affine],
+    pub a: Cow<'k, [G1Affine]>,
+    pub b_g1: Cow<'k, [G1Affine]>,
+    pub b_g2: Cow<'k, [G2Affine]>,
     /// The query for the private inputs: arkworks' L, snarkjs's C.
-    pub private: &'k [G1Affine],
+    pub private: Cow<'k, [G1Affine]>,
     /// As many points as `h` has coefficients.
-    pub h: &'k [G1Affine],
+    pub h: Cow<'k, [G1Affine]>,
+}
+
+fn upload_g1(backend: &dyn Backend, points: Cow<'_, [G1Affine]>) -> Result<G1Bases> {
+    Ok(match points {
+        Cow::Borrowed(p) => backend.upload_g1(p)?,
+        Cow::Owned(p) => backend.upload_g1_owned(p)?,
+    })
+}
+
+fn upload_g2(backend: &dyn Backend, points: Cow<'_, [G2Affine]>) -> Result<G2Bases> {
+    Ok(match points {
+        Cow::Borrowed(p) => backend.upload_g2(p)?,
+        Cow::Owned(p) => backend.upload_g2_owned(p)?,
+    })
+}
+
+/// The five MSMs of a proof.
+struct MsmResults {
+    a: G1Projective,
+    b_g1: G1Projective,
+    b_g2: G2Projective,
+    private: G1Projective,
+    h: G1Projective,
 }
 
 /// The key's points that the combination adds to the MSMs.
@@ -77,15 +103,41 @@ impl<'b> ResidentKey<'b> {
         names: StageNames,
     ) -> Result<Self> {
         Ok(ResidentKey {
-            a: backend.upload_g1(queries.a)?,
-            b_g1: backend.upload_g1(queries.b_g1)?,
-            b_g2: backend.upload_g2(queries.b_g2)?,
-            private: backend.upload_g1(queries.private)?,
-            h: backend.upload_g1(queries.h)?,
+            a: upload_g1(backend, queries.a)?,
+            b_g1: upload_g1(backend, queries.b_g1)?,
+            b_g2: upload_g2(backend, queries.b_g2)?,
+            private: upload_g1(backend, queries.private)?,
+            h: upload_g1(backend, queries.h)?,
             points,
             pvk: prepare_verifying_key(vk),
             names,
             backend,
+        })
+    }
+
+    /// The five MSMs at once, sharing the host's thread pool ([`crate::schedule`]).
+    fn concurrent_msms(
+        &self,
+        full: &Scalars,
+        private: &Scalars,
+        h: &Scalars,
+    ) -> Result<MsmResults> {
+        let b = self.backend;
+        let ((a, b_g1), (b_g2, (private, h))) = rayon::join(
+            || rayon::join(|| b.msm_g1(&self.a, full), || b.msm_g1(&self.b_g1, full)),
+            || {
+                rayon::join(
+                    || b.msm_g2(&self.b_g2, full),
+                    || rayon::join(|| b.msm_g1(&self.private, private), || b.msm_g1(&self.h, h)),
+                )
+            },
+        );
+        Ok(MsmResults {
+            a: a?,
+            b_g1: b_g1?,
+            b_g2: b_g2?,
+            private: private?,
+            h: h?,
         })
     }
 
@@ -114,13 +166,27 @@ impl<'b> ResidentKey<'b> {
                 backend.upload_scalars(&assignment[n_public + 1..])?,
             ))
         })?;
-        let a = t.time("msm A (G1)", || backend.msm_g1(&self.a, &full))?;
-        let b_g1 = t.time("msm B (G1)", || backend.msm_g1(&self.b_g1, &full))?;
-        let b_g2 = t.time("msm B (G2)", || backend.msm_g2(&self.b_g2, &full))?;
-        let private = t.time(self.names.private_msm, || {
-            backend.msm_g1(&self.private, &private)
-        })?;
-        let h = t.time("msm H (G1)", || backend.msm_g1(&self.h, h))?;
+        let MsmResults {
+            a,
+            b_g1,
+            b_g2,
+            private,
+            h,
+        } = if crate::schedule::concurrent(backend) {
+            t.time("msms A, B (G1), B (G2), private, H (concurrent)", || {
+                self.concurrent_msms(&full, &private, h)
+            })?
+        } else {
+            MsmResults {
+                a: t.time("msm A (G1)", || backend.msm_g1(&self.a, &full))?,
+                b_g1: t.time("msm B (G1)", || backend.msm_g1(&self.b_g1, &full))?,
+                b_g2: t.time("msm B (G2)", || backend.msm_g2(&self.b_g2, &full))?,
+                private: t.time(self.names.private_msm, || {
+                    backend.msm_g1(&self.private, &private)
+                })?,
+                h: t.time("msm H (G1)", || backend.msm_g1(&self.h, h))?,
+            }
+        };
 
         let proof = t.time("combine", || {
             let k = &self.points;

@@ -15,11 +15,13 @@
 //!    exactly as snarkjs's `groth16_prove.js` does, and a check with the key's own verifying key
 //!    before the proof is returned.
 
+use std::borrow::Cow;
+
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{FftField, One, UniformRand, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::Rng;
-use kiln_host::{Backend, CpuBackend, Scalars};
+use kiln_host::{Backend, Scalars};
 
 use super::ab_minus_c_on_coset;
 use super::tail::{KeyPoints, Queries, ResidentKey, StageNames};
@@ -34,8 +36,8 @@ pub struct SnarkjsProver<'b> {
     n_public: usize,
     domain_size: usize,
     coefficients: Vec<Coefficient>,
-    /// A host copy of the key, kept for non-cpu backends only, so that a proof that fails
-    /// verification can be re-proven on the cpu reference to tell a device fault from a bad
+    /// A host copy of the key, kept for device backends only, so that a proof that fails
+    /// verification can be re-proven on the arkworks reference to tell a device fault from a bad
     /// witness.
     host_key: Option<Box<Groth16Zkey>>,
 }
@@ -45,40 +47,57 @@ impl<'b> SnarkjsProver<'b> {
     pub fn new(backend: &'b dyn Backend, mut key: Groth16Zkey) -> Result<Self> {
         key.validate()
             .map_err(|e| ProverError::MalformedSystem(e.to_string()))?;
-        let keep_host_copy = backend.name() != CpuBackend::NAME;
+        // A device keeps a host copy of the key (to re-prove on the reference when a proof
+        // fails); a host backend takes the query vectors themselves, so no point is held twice.
+        let keep_host_copy = !backend.on_host();
         let coefficients = if keep_host_copy {
             key.coefficients.clone()
         } else {
             std::mem::take(&mut key.coefficients)
         };
+        let points = KeyPoints {
+            alpha_g1: key.alpha_g1,
+            beta_g1: key.beta_g1,
+            beta_g2: key.beta_g2,
+            delta_g1: key.delta_g1,
+            delta_g2: key.delta_g2,
+        };
+        let vk = key.verifying_key();
+        let (n_vars, n_public, domain_size) = (key.n_vars, key.n_public, key.domain_size);
+        let names = StageNames {
+            upload: "upload witness",
+            private_msm: "msm C (G1)",
+        };
+        let (resident, host_key) = if keep_host_copy {
+            let queries = Queries {
+                a: Cow::Borrowed(&key.a_query),
+                b_g1: Cow::Borrowed(&key.b_g1_query),
+                b_g2: Cow::Borrowed(&key.b_g2_query),
+                private: Cow::Borrowed(&key.c_query),
+                h: Cow::Borrowed(&key.h_query),
+            };
+            let resident = ResidentKey::upload(backend, queries, points, &vk, names)?;
+            (resident, Some(Box::new(key)))
+        } else {
+            let queries = Queries {
+                a: Cow::Owned(std::mem::take(&mut key.a_query)),
+                b_g1: Cow::Owned(std::mem::take(&mut key.b_g1_query)),
+                b_g2: Cow::Owned(std::mem::take(&mut key.b_g2_query)),
+                private: Cow::Owned(std::mem::take(&mut key.c_query)),
+                h: Cow::Owned(std::mem::take(&mut key.h_query)),
+            };
+            (
+                ResidentKey::upload(backend, queries, points, &vk, names)?,
+                None,
+            )
+        };
         Ok(SnarkjsProver {
-            key: ResidentKey::upload(
-                backend,
-                Queries {
-                    a: &key.a_query,
-                    b_g1: &key.b_g1_query,
-                    b_g2: &key.b_g2_query,
-                    private: &key.c_query,
-                    h: &key.h_query,
-                },
-                KeyPoints {
-                    alpha_g1: key.alpha_g1,
-                    beta_g1: key.beta_g1,
-                    beta_g2: key.beta_g2,
-                    delta_g1: key.delta_g1,
-                    delta_g2: key.delta_g2,
-                },
-                &key.verifying_key(),
-                StageNames {
-                    upload: "upload witness",
-                    private_msm: "msm C (G1)",
-                },
-            )?,
-            n_vars: key.n_vars,
-            n_public: key.n_public,
-            domain_size: key.domain_size,
+            key: resident,
+            n_vars,
+            n_public,
+            domain_size,
             coefficients,
-            host_key: keep_host_copy.then(|| Box::new(key)),
+            host_key,
         })
     }
 

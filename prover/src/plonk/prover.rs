@@ -29,6 +29,7 @@ use super::transcript::Transcript;
 use super::{verifier, PlonkProof, PlonkVerifyingKey};
 use crate::error::{unverified_proof, ProverError, Result};
 use crate::iden3::plonk_zkey::PlonkZkey;
+use crate::schedule;
 use crate::timings::StageTimings;
 
 /// The eleven blinding scalars `b1..b11` of the PLONK paper (`blinding.0[i]` is `b_(i+1)`).
@@ -257,18 +258,20 @@ impl<'b> PlonkProver<'b> {
 
         // Round 1: the wire polynomials, blinded with (b2 + b1 X), (b4 + b3 X), (b6 + b5 X).
         let wire_blinding = [[2, 1], [4, 3], [6, 5]];
-        let mut wire_polys = Vec::with_capacity(3);
-        for (values, factors) in wires.columns.iter().zip(wire_blinding) {
-            let poly = t.time("round 1: wire iNTT + commit", || {
+        let wire_polys = t.time("round 1: wire iNTTs + commits", || {
+            let columns = wires.columns.iter().zip(wire_blinding).collect();
+            schedule::map(backend, columns, |(values, factors)| {
                 self.interpolate_and_commit(values, &factors.map(|i| blinding.b(i)))
-            })?;
-            wire_polys.push(poly);
-        }
+            })
+            .into_iter()
+            .collect::<Result<Vec<_>>>()
+        })?;
         let wire_evals = t.time("round 1: wire coset NTTs (4n)", || {
-            wire_polys
-                .iter()
-                .map(|p| coset_evaluations(backend, &p.coefficients, 4 * n, self.shift))
-                .collect::<Result<Vec<_>>>()
+            schedule::map(backend, wire_polys.iter().collect(), |p| {
+                coset_evaluations(backend, &p.coefficients, 4 * n, self.shift)
+            })
+            .into_iter()
+            .collect::<Result<Vec<_>>>()
         })?;
         let [pa, pb, pc] = [&wire_polys[0], &wire_polys[1], &wire_polys[2]];
 
@@ -294,11 +297,13 @@ impl<'b> PlonkProver<'b> {
             self.interpolate_and_commit(&z_values, &[blinding.b(9), blinding.b(8), blinding.b(7)])
         })?;
         let (z_eval, zw_eval) = t.time("round 2: z coset NTTs (4n)", || -> Result<_> {
-            Ok((
-                coset_evaluations(backend, &pz.coefficients, 4 * n, self.shift)?,
+            let (z, zw) = schedule::join(
+                backend,
+                || coset_evaluations(backend, &pz.coefficients, 4 * n, self.shift),
                 // z(w X) on the coset is z on the coset shifted by w.
-                coset_evaluations(backend, &pz.coefficients, 4 * n, self.shift * omega)?,
-            ))
+                || coset_evaluations(backend, &pz.coefficients, 4 * n, self.shift * omega),
+            );
+            Ok((z?, zw?))
         })?;
 
         // Round 3: alpha and the quotient t, split into T1, T2, T3 with b10, b11.
@@ -332,7 +337,10 @@ impl<'b> PlonkProver<'b> {
         let mut t3 = quotient[2 * n..3 * n + 6].to_vec();
         t3[0] -= blinding.b(11);
         let [c_t1, c_t2, c_t3] = t.time("round 3: commit T1, T2, T3", || -> Result<_> {
-            Ok([self.commit(&t1)?, self.commit(&t2)?, self.commit(&t3)?])
+            let c = schedule::map(backend, vec![&t1, &t2, &t3], |p| self.commit(p))
+                .into_iter()
+                .collect::<Result<Vec<_>>>()?;
+            Ok([c[0], c[1], c[2]])
         })?;
 
         // Round 4: xi and the six evaluations.
@@ -393,7 +401,8 @@ impl<'b> PlonkProver<'b> {
             (wxi, divide_by_linear(&wxiw, xiw))
         });
         let (c_wxi, c_wxiw) = t.time("round 5: commit Wxi, Wxiw", || -> Result<_> {
-            Ok((self.commit(&wxi)?, self.commit(&wxiw)?))
+            let (wxi, wxiw) = schedule::join(backend, || self.commit(&wxi), || self.commit(&wxiw));
+            Ok((wxi?, wxiw?))
         })?;
 
         Ok(PlonkProof {
@@ -687,7 +696,7 @@ mod tests {
     use super::*;
     use ark_poly::{univariate::DensePolynomial, DenseUVPolynomial, Polynomial};
     use ark_std::test_rng;
-    use kiln_host::CpuBackend;
+    use kiln_host::ArkworksBackend;
 
     #[test]
     fn synthetic_division_matches_arkworks() {
@@ -726,7 +735,7 @@ mod tests {
         let rng = &mut test_rng();
         let n = 8;
         let coefficients: Vec<Fr> = (0..n).map(|_| Fr::rand(rng)).collect();
-        let backend = CpuBackend::new();
+        let backend = ArkworksBackend::new();
         let values = {
             let mut v = backend.upload_scalars(&coefficients).unwrap();
             (&backend as &dyn Backend)

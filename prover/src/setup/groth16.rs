@@ -503,7 +503,7 @@ mod tests {
         assert_eq!(key.delta_g2, G2Affine::generator());
 
         // And the key works: kiln's snarkjs prover verifies every proof before returning it.
-        let cpu = kiln_host::CpuBackend::new();
+        let cpu = kiln_host::ArkworksBackend::new();
         let prover = crate::groth16::SnarkjsProver::new(&cpu, key).unwrap();
         let w = [Fr::one(), Fr::from(27u64), Fr::from(3u64), Fr::from(9u64)];
         let (_, public) = prover.prove(&w, &mut rng).unwrap();

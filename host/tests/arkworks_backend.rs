@@ -1,16 +1,16 @@
-//! The cpu backend through the conformance suite, and the checked entry points' refusals.
+//! The arkworks reference backend through the conformance suite, and the checked entry points' refusals.
 
 use ark_bn254::{Fr, G1Affine};
 use ark_ff::{UniformRand, Zero};
 use kiln_host::conformance::{fresh_seed, run_selftest, SelftestConfig};
 use kiln_host::faulty::{Fault, FaultyBackend};
-use kiln_host::{Backend, CpuBackend, Error, NttOp, VecOp};
+use kiln_host::{ArkworksBackend, Backend, Error, NttOp, VecOp};
 
 #[test]
-fn cpu_backend_passes_the_conformance_suite() {
+fn arkworks_backend_passes_the_conformance_suite() {
     let seed = fresh_seed();
     println!("conformance: seed {seed:#x} (replay with KILN_SEED={seed:#x})");
-    let backend = CpuBackend::new();
+    let backend = ArkworksBackend::new();
     for log_size in [0, 3, 8] {
         let outcomes = run_selftest(&backend, SelftestConfig { log_size, seed }, |_| {}).unwrap();
         assert!(
@@ -53,7 +53,7 @@ fn the_suite_catches_a_wrong_backend() {
 
 #[test]
 fn checked_entries_refuse_bad_calls() {
-    let cpu = CpuBackend::new();
+    let cpu = ArkworksBackend::new();
     let backend: &dyn Backend = &cpu;
     let mut rng = kiln_host::conformance::seeded_rng("checked-entries");
     let bases = backend.upload_g1(&[G1Affine::rand(&mut rng); 3]).unwrap();
@@ -83,7 +83,7 @@ fn checked_entries_refuse_bad_calls() {
     ));
 
     // A buffer from another instance is refused, not misread.
-    let other = CpuBackend::new();
+    let other = ArkworksBackend::new();
     let foreign = (&other as &dyn Backend)
         .upload_scalars(&[Fr::rand(&mut rng); 3])
         .unwrap();

@@ -1,0 +1,81 @@
+//! kiln's cpu backend through the conformance suite (every MSM edge case, G1 and G2, against the
+//! discrete-log reference, up to 2^16), with and without fixed-base tables; its table budget;
+//! and Groth16 proofs byte-identical to ark-groth16's.
+
+use ark_bn254::{Fr, G1Affine};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::UniformRand;
+use kiln_cpu::CpuBackend;
+use kiln_host::conformance::{fresh_seed, run_selftest, seeded_rng, SelftestConfig};
+use kiln_host::Backend;
+use kiln_prover::conformance::{groth16_byte_identity, Groth16Circuit};
+
+fn passes_the_suite(backend: &CpuBackend, log_sizes: &[u32]) {
+    let seed = fresh_seed();
+    println!("conformance: seed {seed:#x} (replay with KILN_SEED={seed:#x})");
+    for &log_size in log_sizes {
+        let outcomes = run_selftest(backend, SelftestConfig { log_size, seed }, |_| {}).unwrap();
+        assert!(
+            outcomes.len() > 30,
+            "suite ran only {} checks",
+            outcomes.len()
+        );
+        let failures: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
+        assert!(failures.is_empty(), "log_size {log_size}: {failures:#?}");
+    }
+}
+
+#[test]
+fn cpu_backend_passes_the_conformance_suite() {
+    passes_the_suite(&CpuBackend::new(), &[0, 3, 8, 12, 16]);
+}
+
+#[test]
+fn cpu_backend_with_fixed_base_tables_passes_the_conformance_suite() {
+    let backend = CpuBackend::with_table_budget(usize::MAX);
+    passes_the_suite(&backend, &[3, 10]);
+}
+
+#[test]
+fn tables_take_from_the_budget_and_give_back_when_dropped() {
+    let mut rng = seeded_rng("table budget");
+    let g = G1Affine::generator();
+    let bases: Vec<G1Affine> = (0..1 << 12)
+        .map(|_| (g * Fr::rand(&mut rng)).into_affine())
+        .collect();
+    let budget = 64 << 20;
+    let backend = CpuBackend::with_table_budget(budget);
+    let resident = backend.upload_g1(&bases).unwrap();
+    let left = backend.table_budget_left();
+    assert!(
+        left < budget,
+        "a 2^12-point key fits 64 MiB: a table should have been built"
+    );
+    // Too little left for the same bases again? Then the second upload is plain, and still right.
+    let again = backend.upload_g1_owned(bases.clone()).unwrap();
+    assert!(backend.table_budget_left() <= left);
+    let scalars: Vec<Fr> = (0..bases.len()).map(|_| Fr::rand(&mut rng)).collect();
+    let s = backend.upload_scalars(&scalars).unwrap();
+    let want = kiln_msm::cpu::arkworks_msm(&bases, &scalars).into_affine();
+    let b: &dyn Backend = &backend;
+    assert_eq!(b.msm_g1(&resident, &s).unwrap().into_affine(), want);
+    assert_eq!(b.msm_g1(&again, &s).unwrap().into_affine(), want);
+    drop((resident, again));
+    assert_eq!(backend.table_budget_left(), budget);
+    assert_eq!(CpuBackend::new().table_budget_left(), 0);
+}
+
+#[test]
+fn groth16_proofs_are_byte_identical_to_ark_groth16() {
+    let mut rng = seeded_rng("cpu groth16");
+    let circuits = [
+        Groth16Circuit::CubicChain { rounds: 300 },
+        Groth16Circuit::SumOfSquares { inputs: 7 },
+    ];
+    for backend in [CpuBackend::new(), CpuBackend::with_table_budget(usize::MAX)] {
+        match groth16_byte_identity(&backend, &mut rng, &circuits, 2) {
+            Ok(report) => println!("{report}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Bucket accumulators: where the O(n) part of the bucket method spends its time.
+//!
+//! Two kinds, chosen per MSM by the cost model ([`super::schedule`]):
+//!
+//! - [`AffineBuckets`]: buckets kept in affine coordinates. Additions are queued into a batch
+//!   that shares one field inversion (Montgomery's trick), so an addition costs about
+//!   `6M + 1S` instead of the `8M + 2S` of a mixed XYZZ addition. A bucket can only take part in
+//!   one addition per batch; a point for a bucket already in the batch is added at once into a
+//!   lazily allocated XYZZ overflow bucket instead of waiting, so skewed scalars (every digit
+//!   in one bucket) cost XYZZ speed, never an unbounded queue.
+//! - [`XyzzBuckets`]: arkworks' extended Jacobian buckets ([`Bucket`]), `8M + 2S` per mixed
+//!   addition with no batching: the better choice for small windows, where a batch would keep
+//!   hitting the same few buckets.
+//!
+//! Both end with [`window_sum`](AffineBuckets::window_sum): `sum_b b * B_b` by a running sum.
+
+use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
+use ark_ec::AffineRepr;
+use ark_ff::{serial_batch_inversion_and_mul, AdditiveGroup, Field, One};
+
+/// A bucket accumulator: `add` a point to a bucket, then take the window's weighted sum.
+pub trait Buckets<P: SWCurveConfig> {
+    /// Adds `point` (already negated for a negative digit) to bucket `bucket` (digit `bucket + 1`).
+    fn add(&mut self, bucket: usize, point: Affine<P>);
+
+    /// `sum_b (b + 1) * B_b`, after every pending addition.
+    fn window_sum(self) -> Projective<P>;
+}
+
+/// Affine buckets with batched inversions.
+pub struct AffineBuckets<P: SWCurveConfig> {
+    buckets: Vec<Affine<P>>,
+    /// XYZZ sums of points that arrived while their bucket was in the batch; empty until the
+    /// first such collision.
+    overflow: Vec<Bucket<P>>,
+    /// One bit per bucket: set while the bucket has an addition in the batch.
+    in_batch: Vec<u64>,
+    batch_buckets: Vec<u32>,
+    batch_points: Vec<Affine<P>>,
+    /// The batch's denominators, inverted in place.
+    denominators: Vec<P::BaseField>,
+    batch_size: usize,
+}
+
+impl<P: SWCurveConfig> AffineBuckets<P> {
+    /// `buckets` empty buckets, flushing additions `batch_size` at a time.
+    pub fn new(buckets: usize, batch_size: usize) -> Self {
+        let batch_size = batch_size.clamp(1, buckets.max(1));
+        AffineBuckets {
+            buckets: vec![Affine::identity(); buckets],
+            overflow: Vec::new(),
+            in_batch: vec![0; buckets.div_ceil(64)],
+            batch_buckets: Vec::with_capacity(batch_size),
+            batch_points: Vec::with_capacity(batch_size),
+            denominators: Vec::with_capacity(batch_size),
+            batch_size,
+        }
+    }
+
+    #[inline]
+    fn is_in_batch(&self, bucket: usize) -> bool {
+        self.in_batch[bucket / 64] >> (bucket % 64) & 1 == 1
+    }
+
+    #[inline]
+    fn add_to_overflow(&mut self, bucket: usize, point: &Affine<P>) {
+        if self.overflow.is_empty() {
+            self.overflow = vec![Bucket::default(); self.buckets.len()];
+        }
+        self.overflow[bucket] += point;
+    }
+
+    /// Performs every queued addition with one shared inversion.
+    fn flush(&mut self) {
+        if self.batch_buckets.is_empty() {
+            return;
+        }
+        // Denominators: x2 - x1 for an addition, 2 y1 for a doubling (the point equals its
+        // bucket), and 1 for a placeholder when the point is the bucket's negation (the sum is
+        // the identity and needs no inversion).
+        self.denominators.clear();
+        for (&b, p) in self.batch_buckets.iter().zip(&self.batch_points) {
+            let a = &self.buckets[b as usize];
+            let d = if a.x != p.x {
+                p.x - a.x
+            } else if a.y == p.y {
+                a.y.double()
+            } else {
+                P::BaseField::one()
+            };
+            self.denominators.push(d);
+        }
+        // A zero denominator (only from a point of order 2, which no checked key has) is left
+        // zero by the inversion: that addition comes out wrong and the proof check catches it.
+        serial_batch_inversion_and_mul(&mut self.denominators, &P::BaseField::one());
+
+        for ((&b, p), inv) in self
+            .batch_buckets
+            .iter()
+            .zip(&self.batch_points)
+            .zip(&self.denominators)
+        {
+            let b = b as usize;
+            let a = self.buckets[b];
+            let lambda = if a.x != p.x {
+                (p.y - a.y) * inv
+            } else if a.y == p.y {
+                let x2 = a.x.square();
+                (x2.double() + x2 + P::COEFF_A) * inv
+            } else {
+                self.buckets[b] = Affine::identity();
+                self.in_batch[b / 64] &= !(1u64 << (b % 64));
+                continue;
+            };
+            let x3 = lambda.square() - a.x - p.x;
+            let y3 = lambda * (a.x - x3) - a.y;
+            self.buckets[b] = Affine::new_unchecked(x3, y3);
+            self.in_batch[b / 64] &= !(1u64 << (b % 64));
+        }
+        self.batch_buckets.clear();
+        self.batch_points.clear();
+    }
+}
+
+impl<P: SWCurveConfig> Buckets<P> for AffineBuckets<P> {
+    #[inline]
+    fn add(&mut self, bucket: usize, point: Affine<P>) {
+        if point.is_zero() {
+            return;
+        }
+        if self.is_in_batch(bucket) {
+            self.add_to_overflow(bucket, &point);
+        } else if self.buckets[bucket].is_zero() {
+            self.buckets[bucket] = point;
+        } else {
+            self.in_batch[bucket / 64] |= 1u64 << (bucket % 64);
+            self.batch_buckets.push(bucket as u32);
+            self.batch_points.push(point);
+            if self.batch_buckets.len() == self.batch_size {
+                self.flush();
+            }
+        }
+    }
+
+    fn window_sum(mut self) -> Projective<P> {
+        self.flush();
+        let mut running = Bucket::<P>::default();
+        let mut sum = Bucket::<P>::default();
+        for b in (0..self.buckets.len()).rev() {
+            running += &self.buckets[b];
+            if let Some(o) = self.overflow.get(b) {
+                running += o;
+            }
+            sum += &running;
+        }
+        sum.into()
+    }
+}
+
+/// XYZZ buckets: no batching.
+pub struct XyzzBuckets<P: SWCurveConfig> {
+    buckets: Vec<Bucket<P>>,
+}
+
+impl<P: SWCurveConfig> XyzzBuckets<P> {
+    pub fn new(buckets: usize) -> Self {
+        XyzzBuckets {
+            buckets: vec![Bucket::default(); buckets],
+        }
+    }
+}
+
+impl<P: SWCurveConfig> Buckets<P> for XyzzBuckets<P> {
+    #[inline]
+    fn add(&mut self, bucket: usize, point: Affine<P>) {
+        self.buckets[bucket] += &point;
+    }
+
+    fn window_sum(self) -> Projective<P> {
+        let mut running = Bucket::<P>::default();
+        let mut sum = Bucket::<P>::default();
+        for b in self.buckets.iter().rev() {
+            running += b;
+            sum += &running;
+        }
+        sum.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{g1, g2};
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::UniformRand;
+    use ark_std::rand::Rng;
+    use kiln_host::conformance::seeded_rng;
+
+    /// The naive weighted sum of `additions` into `buckets` buckets.
+    fn naive<P: SWCurveConfig>(buckets: usize, additions: &[(usize, Affine<P>)]) -> Projective<P> {
+        let mut b = vec![Projective::<P>::default(); buckets];
+        for (i, p) in additions {
+            b[*i] += p;
+        }
+        crate::reduce::window_sum(&b)
+    }
+
+    /// Additions that hit every special case of batched affine addition: P + P, P + (-P),
+    /// the identity, many points into one bucket, and plain random points.
+    fn additions<P: SWCurveConfig>(rng: &mut impl Rng, buckets: usize) -> Vec<(usize, Affine<P>)>
+    where
+        P::ScalarField: UniformRand,
+    {
+        let g = Affine::<P>::generator();
+        let random = |rng: &mut _| (g * P::ScalarField::rand(rng)).into_affine();
+        let mut out = Vec::new();
+        for _ in 0..400 {
+            let p = random(rng);
+            let b = rng.gen_range(0..buckets);
+            match rng.gen_range(0..6) {
+                0 => out.extend([(b, p), (b, p)]),
+                1 => out.extend([(b, p), (b, -p)]),
+                2 => out.extend([(b, p), (b, p), (b, -p), (b, -p), (b, p)]),
+                3 => out.push((b, Affine::identity())),
+                4 => out.extend((0..20).map(|_| (0, p))),
+                _ => out.push((b, p)),
+            }
+        }
+        out
+    }
+
+    fn check<P: SWCurveConfig>(label: &str)
+    where
+        P::ScalarField: UniformRand,
+    {
+        let mut rng = seeded_rng(label);
+        for (buckets, batch) in [(1, 1), (4, 2), (16, 8), (64, 16), (256, 64), (256, 256)] {
+            let adds = additions::<P>(&mut rng, buckets);
+            let mut affine = AffineBuckets::<P>::new(buckets, batch);
+            let mut xyzz = XyzzBuckets::<P>::new(buckets);
+            for (b, p) in &adds {
+                affine.add(*b, *p);
+                xyzz.add(*b, *p);
+            }
+            let want = naive(buckets, &adds).into_affine();
+            assert_eq!(
+                affine.window_sum().into_affine(),
+                want,
+                "{label}: affine, {buckets} buckets, batch {batch}"
+            );
+            assert_eq!(
+                xyzz.window_sum().into_affine(),
+                want,
+                "{label}: xyzz, {buckets} buckets"
+            );
+        }
+    }
+
+    #[test]
+    fn g1_buckets_match_naive_sums_on_every_special_case() {
+        check::<g1::Config>("buckets g1");
+    }
+
+    #[test]
+    fn g2_buckets_match_naive_sums_on_every_special_case() {
+        check::<g2::Config>("buckets g2");
+    }
+}

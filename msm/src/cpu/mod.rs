@@ -1,0 +1,217 @@
+//! kiln's CPU multi-scalar multiplication, for G1 and G2 (any short Weierstrass curve over
+//! BN254's scalar field).
+//!
+//! The signed-digit bucket method of [`crate::plan`], shaped for CPUs:
+//!
+//! - the window, the accumulation (batched affine or XYZZ buckets, [`buckets`]) and the split
+//!   into parallel tasks come from a cost model ([`schedule`]) given the size and the thread
+//!   count, so 2 to 64 threads stay busy and the buckets alive at once fit a scratch budget;
+//! - every task is one window of one chunk of points; digits are recomputed per task from the
+//!   scalars and one carry word each ([`digits`]), so no `n * windows` digit table is stored;
+//! - [`FixedBaseTable`] trades memory for work on bases that never change (a proving key's):
+//!   it stores `2^(c j) P` for every window `j`, so one set of buckets serves all windows.
+//!
+//! Results equal arkworks' `VariableBaseMSM` exactly (same group element); the tests in
+//! `host/cpu/tests` and `msm/tests` check it on random and edge-case inputs.
+
+pub mod buckets;
+pub mod digits;
+pub mod schedule;
+
+use ark_bn254::Fr;
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, Zero};
+use rayon::prelude::*;
+
+use buckets::{AffineBuckets, Buckets, XyzzBuckets};
+use digits::WindowDigits;
+use schedule::{Accumulation, Schedule, DEFAULT_SCRATCH_BYTES};
+
+use crate::reduce::combine_windows;
+
+/// `sum_i scalars[i] * bases[i]` over the shorter of the two, on the rayon pool.
+pub fn msm<P: SWCurveConfig<ScalarField = Fr>>(
+    bases: &[Affine<P>],
+    scalars: &[Fr],
+) -> Projective<P> {
+    let n = bases.len().min(scalars.len());
+    let schedule = Schedule::plain(
+        n,
+        rayon::current_num_threads(),
+        std::mem::size_of::<Affine<P>>(),
+        DEFAULT_SCRATCH_BYTES,
+    );
+    msm_with(&bases[..n], &scalars[..n], &schedule)
+}
+
+/// As [`msm`], with an explicit shape (for tests and benchmarks of the cost model).
+pub fn msm_with<P: SWCurveConfig<ScalarField = Fr>>(
+    bases: &[Affine<P>],
+    scalars: &[Fr],
+    schedule: &Schedule,
+) -> Projective<P> {
+    assert_eq!(
+        bases.len(),
+        scalars.len(),
+        "bases and scalars differ in length"
+    );
+    let n = bases.len();
+    if n == 0 {
+        return Projective::zero();
+    }
+    let c = schedule.window_bits;
+    let digits = WindowDigits::new(scalars, c);
+    let chunk = n.div_ceil(schedule.chunks);
+    let tasks: Vec<(u32, usize)> = (0..digits.windows())
+        .flat_map(|j| (0..n).step_by(chunk).map(move |start| (j, start)))
+        .collect();
+    let sums: Vec<(u32, Projective<P>)> = tasks
+        .into_par_iter()
+        .map(|(j, start)| {
+            let points = start..(start + chunk).min(n);
+            let signed = points.filter_map(|i| signed_point(&bases[i], digits.digit(i, j)));
+            (j, accumulate(schedule.accumulation, c, signed))
+        })
+        .collect();
+    let mut windows = vec![Projective::<P>::zero(); digits.windows() as usize];
+    for (j, sum) in sums {
+        windows[j as usize] += sum;
+    }
+    combine_windows(&windows, c)
+}
+
+/// `(bucket, ±base)` for a nonzero digit; `None` for a zero digit or the identity.
+#[inline]
+fn signed_point<P: SWCurveConfig>(base: &Affine<P>, digit: i64) -> Option<(usize, Affine<P>)> {
+    if digit == 0 || base.is_zero() {
+        return None;
+    }
+    let bucket = digit.unsigned_abs() as usize - 1;
+    Some((bucket, if digit < 0 { -*base } else { *base }))
+}
+
+/// Accumulates `points` into `2^(c-1)` buckets and returns their weighted sum.
+fn accumulate<P: SWCurveConfig>(
+    how: Accumulation,
+    c: u32,
+    points: impl Iterator<Item = (usize, Affine<P>)>,
+) -> Projective<P> {
+    fn run<P: SWCurveConfig, B: Buckets<P>>(
+        mut buckets: B,
+        points: impl Iterator<Item = (usize, Affine<P>)>,
+    ) -> Projective<P> {
+        for (b, p) in points {
+            buckets.add(b, p);
+        }
+        buckets.window_sum()
+    }
+    let n_buckets = 1usize << (c - 1);
+    match how {
+        Accumulation::Affine { batch } => run(AffineBuckets::new(n_buckets, batch), points),
+        Accumulation::Xyzz => run(XyzzBuckets::new(n_buckets), points),
+    }
+}
+
+/// Fixed bases with every window's shift precomputed: `2^(c j) P_i` for each window `j`.
+///
+/// An MSM over the table accumulates all `n * windows` points into one set of buckets per task
+/// and reduces those once: no per-window reductions and no doublings between windows, so the
+/// cost model can take a wider window than a plain MSM affords. Building the table costs about
+/// `254 n` doublings (tens of plain MSMs), and it holds `windows` copies of the bases: worth it
+/// for a key that stays loaded for many proofs, within a memory budget
+/// ([`FixedBaseTable::plan`]).
+pub struct FixedBaseTable<P: SWCurveConfig> {
+    schedule: Schedule,
+    windows: usize,
+    /// Point-major: `points[i * windows + j] = 2^(c j) bases[i]`.
+    points: Vec<Affine<P>>,
+}
+
+impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseTable<P> {
+    /// The shape of a table for `n` bases within `table_bytes`, if one fits and beats a plain MSM.
+    pub fn plan(n: usize, table_bytes: usize) -> Option<Schedule> {
+        let threads = rayon::current_num_threads();
+        let size = std::mem::size_of::<Affine<P>>();
+        let plain = Schedule::plain(n, threads, size, DEFAULT_SCRATCH_BYTES);
+        Schedule::fixed_base(n, threads, size, DEFAULT_SCRATCH_BYTES, table_bytes)
+            .filter(|table| table.cost < plain.cost)
+    }
+
+    /// The table's size in bytes for `n` bases with `schedule`.
+    pub fn bytes(n: usize, schedule: &Schedule) -> usize {
+        n * crate::plan::window_count(schedule.window_bits) as usize
+            * std::mem::size_of::<Affine<P>>()
+    }
+
+    /// Builds the table (in parallel over points).
+    pub fn new(bases: &[Affine<P>], schedule: Schedule) -> Self {
+        let c = schedule.window_bits;
+        let windows = crate::plan::window_count(c) as usize;
+        let mut points = vec![Affine::<P>::identity(); bases.len() * windows];
+        points
+            .par_chunks_mut(windows * 1024)
+            .zip(bases.par_chunks(1024))
+            .for_each(|(out, bases)| {
+                let mut shifted: Vec<Projective<P>> = Vec::with_capacity(out.len());
+                for base in bases {
+                    let mut p = Projective::<P>::from(*base);
+                    for _ in 0..windows {
+                        shifted.push(p);
+                        for _ in 0..c {
+                            p.double_in_place();
+                        }
+                    }
+                }
+                out.copy_from_slice(&Projective::normalize_batch(&shifted));
+            });
+        FixedBaseTable {
+            schedule,
+            windows,
+            points,
+        }
+    }
+
+    /// Number of bases.
+    pub fn len(&self) -> usize {
+        self.points.len() / self.windows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// `sum_i scalars[i] * bases[i]`.
+    pub fn msm(&self, scalars: &[Fr]) -> Projective<P> {
+        let n = self.len().min(scalars.len());
+        if n == 0 {
+            return Projective::zero();
+        }
+        let c = self.schedule.window_bits;
+        let digits = WindowDigits::new(&scalars[..n], c);
+        let chunk = n.div_ceil(self.schedule.chunks);
+        let windows = self.windows;
+        (0..n)
+            .step_by(chunk)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| {
+                let signed = (start..(start + chunk).min(n)).flat_map(|i| {
+                    let row = &self.points[i * windows..(i + 1) * windows];
+                    let digits = &digits;
+                    (0..windows)
+                        .filter_map(move |j| signed_point(&row[j], digits.digit(i, j as u32)))
+                });
+                accumulate(self.schedule.accumulation, c, signed)
+            })
+            .reduce(Projective::zero, |a, b| a + b)
+    }
+}
+
+/// `sum_i scalars[i] * bases[i]` by arkworks, for comparisons.
+pub fn arkworks_msm<P: SWCurveConfig<ScalarField = Fr>>(
+    bases: &[Affine<P>],
+    scalars: &[Fr],
+) -> Projective<P> {
+    <Projective<P> as ark_ec::VariableBaseMSM>::msm_unchecked(bases, scalars)
+}

@@ -1,0 +1,205 @@
+//! The cost model that picks a CPU MSM's window, accumulation and split into parallel tasks.
+//!
+//! Costs are counted in base-field multiplications (a squaring counts as one) per group
+//! operation, from the formulas the accumulators use:
+//!
+//! | operation | cost |
+//! | --- | ---: |
+//! | mixed XYZZ addition (`Bucket += Affine`) | 10 |
+//! | batched affine addition, before the shared inversion | 7 |
+//! | one field inversion (shared by a batch) | 150 |
+//! | one bucket of the running-sum reduction (mixed plus full XYZZ addition) | 24 |
+//!
+//! A plain MSM of `n` points with `c`-bit windows runs `windows(c) * k` tasks (every window
+//! split into `k` chunks of points); each accumulates `n / k` points and reduces `2^(c-1)`
+//! buckets. With `t` threads the tasks run in `ceil(tasks / t)` rounds, so the model prefers
+//! shapes that keep every thread busy to the last round. Scratch memory (one bucket array per
+//! running task) is bounded by a budget.
+//!
+//! With a fixed-base table ([`super::FixedBaseTable`]) every window's points are separate
+//! precomputed points, so all windows share one set of buckets: `k` tasks over `n * windows`
+//! points, `k` reductions, no doublings.
+
+use crate::plan::window_count;
+
+use super::digits::MIN_WINDOW_BITS;
+
+/// The widest window the CPU MSM uses: 2^19 buckets per task.
+pub const MAX_CPU_WINDOW_BITS: u32 = 20;
+
+/// Scratch memory the running tasks' buckets may take together, by default.
+pub const DEFAULT_SCRATCH_BYTES: usize = 256 << 20;
+
+const XYZZ_ADD: f64 = 10.0;
+const AFFINE_ADD: f64 = 7.0;
+const INVERSION: f64 = 150.0;
+const REDUCE_STEP: f64 = 24.0;
+/// The largest batch of affine additions sharing one inversion.
+const MAX_BATCH: usize = 512;
+
+/// How a task accumulates its bucket sums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accumulation {
+    /// Affine buckets, `batch` additions per shared inversion.
+    Affine { batch: usize },
+    /// XYZZ buckets.
+    Xyzz,
+}
+
+/// One MSM's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    pub window_bits: u32,
+    /// Chunks of points per window (plain MSM) or in all (fixed-base MSM).
+    pub chunks: usize,
+    pub accumulation: Accumulation,
+    /// The model's estimate of the critical path, in field multiplications.
+    pub cost: u64,
+}
+
+impl Accumulation {
+    /// The cheaper accumulation for `buckets` buckets, and its cost per addition.
+    fn for_buckets(buckets: usize) -> (Self, f64) {
+        // A batch much larger than buckets / 16 keeps running into buckets already in it.
+        let batch = (buckets / 16).min(MAX_BATCH);
+        if batch >= 16 {
+            let affine = AFFINE_ADD + INVERSION / batch as f64;
+            if affine < XYZZ_ADD {
+                return (Accumulation::Affine { batch }, affine);
+            }
+        }
+        (Accumulation::Xyzz, XYZZ_ADD)
+    }
+}
+
+impl Schedule {
+    /// The cheapest shape for `n` points on `threads` threads, with buckets of `bucket_bytes`
+    /// each and at most `scratch_bytes` of buckets alive at once.
+    pub fn plain(n: usize, threads: usize, bucket_bytes: usize, scratch_bytes: usize) -> Self {
+        Self::cheapest(n, threads, bucket_bytes, scratch_bytes, |c| {
+            let windows = window_count(c) as usize;
+            (windows, windows * n)
+        })
+        .expect("the narrowest window always fits")
+    }
+
+    /// The cheapest shape for an MSM over a fixed-base table of `n` points whose table takes
+    /// at most `table_bytes` (points of `point_bytes`), or `None` when no table fits.
+    pub fn fixed_base(
+        n: usize,
+        threads: usize,
+        point_bytes: usize,
+        scratch_bytes: usize,
+        table_bytes: usize,
+    ) -> Option<Self> {
+        let fits = |c: u32| {
+            (window_count(c) as usize)
+                .saturating_mul(n)
+                .saturating_mul(point_bytes)
+                <= table_bytes
+        };
+        let best = Self::cheapest(n, threads, point_bytes, scratch_bytes, |c| {
+            if fits(c) {
+                (1, n * window_count(c) as usize)
+            } else {
+                (0, 0)
+            }
+        })?;
+        Some(best)
+    }
+
+    /// Minimises the critical path over windows and splits. `shape(c)` gives the number of
+    /// independent bucket sets per chunk (the windows of a plain MSM, 1 for a table) and the
+    /// additions they take in all; `(0, _)` rules `c` out.
+    fn cheapest(
+        n: usize,
+        threads: usize,
+        bucket_bytes: usize,
+        scratch_bytes: usize,
+        shape: impl Fn(u32) -> (usize, usize),
+    ) -> Option<Self> {
+        let threads = threads.max(1);
+        let mut best: Option<Schedule> = None;
+        for c in MIN_WINDOW_BITS..=MAX_CPU_WINDOW_BITS {
+            let (sets, additions) = shape(c);
+            if sets == 0 {
+                continue;
+            }
+            let buckets = 1usize << (c - 1);
+            let (accumulation, add_cost) = Accumulation::for_buckets(buckets);
+            let mut chunks = 1;
+            while chunks <= 4 * threads && chunks <= n.max(1) {
+                let tasks = sets * chunks;
+                let alive = tasks.min(threads);
+                if alive * buckets * bucket_bytes <= scratch_bytes || c == MIN_WINDOW_BITS {
+                    let per_task =
+                        additions as f64 / tasks as f64 * add_cost + buckets as f64 * REDUCE_STEP;
+                    let rounds = tasks.div_ceil(threads) as f64;
+                    let cost = (rounds * per_task) as u64;
+                    if best.is_none_or(|b| cost < b.cost) {
+                        best = Some(Schedule {
+                            window_bits: c,
+                            chunks,
+                            accumulation,
+                            cost,
+                        });
+                    }
+                }
+                chunks *= 2;
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_grow_with_the_size_and_large_ones_batch_inversions() {
+        let small = Schedule::plain(1 << 8, 2, 72, DEFAULT_SCRATCH_BYTES);
+        let large = Schedule::plain(1 << 20, 2, 72, DEFAULT_SCRATCH_BYTES);
+        assert!(
+            small.window_bits < large.window_bits,
+            "{small:?} vs {large:?}"
+        );
+        assert!(
+            matches!(large.accumulation, Accumulation::Affine { .. }),
+            "{large:?}"
+        );
+        assert_eq!(
+            Schedule::plain(1, 2, 72, DEFAULT_SCRATCH_BYTES).window_bits,
+            MIN_WINDOW_BITS
+        );
+    }
+
+    #[test]
+    fn many_threads_split_windows_into_chunks() {
+        let s = Schedule::plain(1 << 20, 64, 72, DEFAULT_SCRATCH_BYTES);
+        assert!(
+            window_count(s.window_bits) as usize * s.chunks >= 64,
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn the_scratch_budget_bounds_the_window() {
+        let s = Schedule::plain(1 << 24, 64, 136, 16 << 20);
+        assert!(
+            64 * (1usize << (s.window_bits - 1)) * 136 <= 16 << 20,
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn a_table_needs_room_and_saves_reductions() {
+        assert_eq!(
+            Schedule::fixed_base(1 << 16, 2, 72, DEFAULT_SCRATCH_BYTES, 1 << 20),
+            None
+        );
+        let plain = Schedule::plain(1 << 16, 2, 72, DEFAULT_SCRATCH_BYTES);
+        let table = Schedule::fixed_base(1 << 16, 2, 72, DEFAULT_SCRATCH_BYTES, 1 << 30).unwrap();
+        assert!(table.cost < plain.cost, "{table:?} vs {plain:?}");
+    }
+}
