@@ -8,15 +8,33 @@
 mod support;
 
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-use ark_bn254::Fr;
+use ark_bn254::{Fq, Fr, G1Affine};
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{PrimeField, UniformRand};
 use kiln::settlement::chain::Chain;
-use kiln::settlement::{self, calldata, poseidon_sol, word, COMPILED, OPERATOR, SOURCES};
+use kiln::settlement::{
+    self, calldata, poseidon_sol, word, BatchVerifyingKeys, Deployment, Settle, COMPILED, OPERATOR,
+    SOURCES,
+};
 use kiln_circuits::arith::Arith;
+use kiln_circuits::engine;
+use kiln_circuits::json::{batch_to_json, read_input, state_to_json};
+use kiln_circuits::model::{Batch, Shape, State, Trade};
 use kiln_circuits::native::Native;
+use kiln_circuits::prove::{prove_batch, BatchKeys, Quiet, Systems};
+use kiln_circuits::sample;
 use kiln_host::conformance::seeded_rng;
-use support::interop::Env;
+use kiln_host::CpuBackend;
+use kiln_prover::api::ProofSystem;
+use revm::primitives::{keccak256, Address};
+use serde_json::{json, Value};
+use support::evm::{EvmVerifier, PlonkEvmVerifier};
+use support::interop::{
+    batch_example, batch_key_root, batch_prove, read_json, read_text, scratch, text, write_json,
+    Env,
+};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -123,4 +141,522 @@ fn solidity_poseidon_matches_kilns() {
         gas = r.gas;
     }
     println!("PoseidonT5Hasher.hash: {gas} gas per call (transaction total)");
+}
+
+/// One batch as `kiln batch prove` wrote it.
+struct Proven {
+    batch: Batch,
+    old_root: Fr,
+    new_root: Fr,
+    calldata: Vec<u8>,
+    out: PathBuf,
+}
+
+fn fr(v: &Value) -> Fr {
+    Fr::from_str(v.as_str().expect("a decimal string")).expect("a field element")
+}
+
+/// Proves `batch` on `state` with `kiln batch prove` and reads what it wrote.
+fn prove_with_cli(dir: &Path, k: usize, state: &State, batch: &Batch) -> Proven {
+    let input = dir.join(format!("batch{k}.json"));
+    write_json(
+        &input,
+        &json!({ "state": state_to_json(state), "batch": batch_to_json(batch) }),
+    );
+    let out = dir.join(format!("proof{k}"));
+    let o = batch_prove(&input, &out, &["--backend", "cpu"]);
+    assert!(o.status.success(), "batch {k}: {}", text(&o));
+    let roots = read_json(&out.join("roots.json"));
+    assert_eq!(roots["batch_id"], json!(batch.id));
+    let hex = read_text(&out.join("settle_calldata.hex"));
+    Proven {
+        batch: batch.clone(),
+        old_root: fr(&roots["old_root"]),
+        new_root: fr(&roots["new_root"]),
+        calldata: revm::primitives::hex::decode(hex.trim()).expect("hex calldata"),
+        out,
+    }
+}
+
+/// The batch after `prev` on `state`: the next id, a minute later, and `prev`'s trades reversed
+/// (seller buys back) or repeated, each kept where the engine accepts it.
+fn next_batch(shape: &Shape, state: &State, prev: &Batch) -> Batch {
+    let time = prev.time + 60;
+    let mut b = Batch {
+        id: prev.id + 1,
+        time,
+        market: sample::market(shape, time),
+        trades: Vec::new(),
+        liquidations: Vec::new(),
+    };
+    for t in &prev.trades {
+        let reversed = Trade {
+            buyer: t.seller,
+            buyer_slot: t.seller_slot,
+            seller: t.buyer,
+            seller_slot: t.buyer_slot,
+            ..*t
+        };
+        for candidate in [reversed, *t] {
+            b.trades.push(candidate);
+            if engine::apply(shape, state, &b).is_ok() {
+                break;
+            }
+            b.trades.pop();
+        }
+    }
+    b
+}
+
+/// calldata word `i` (after the selector).
+fn word_at(data: &[u8], i: usize) -> [u8; 32] {
+    data[4 + 32 * i..4 + 32 * (i + 1)].try_into().unwrap()
+}
+
+fn set_word(data: &mut [u8], i: usize, w: [u8; 32]) {
+    data[4 + 32 * i..4 + 32 * (i + 1)].copy_from_slice(&w);
+}
+
+/// `settle` calldata words: 0 old root, 1 new root, 2 batch id, 3 prices hash, 4..12 the
+/// Groth16 proof, 12..36 the PLONK proof.
+const GROTH16_A: usize = 4;
+const PLONK_EVAL_A: usize = 12 + 18;
+
+/// Groth16's A moved to A + G: a valid point, a wrong proof.
+fn tamper_groth16(data: &[u8]) -> Vec<u8> {
+    let x = Fq::from_be_bytes_mod_order(&word_at(data, GROTH16_A));
+    let y = Fq::from_be_bytes_mod_order(&word_at(data, GROTH16_A + 1));
+    let a = (G1Affine::new(x, y) + G1Affine::generator()).into_affine();
+    let (x, y) = a.xy().unwrap();
+    let mut d = data.to_vec();
+    set_word(&mut d, GROTH16_A, word(&x));
+    set_word(&mut d, GROTH16_A + 1, word(&y));
+    d
+}
+
+/// PLONK's evaluation of a at xi plus one.
+fn tamper_plonk(data: &[u8]) -> Vec<u8> {
+    let e = Fr::from_be_bytes_mod_order(&word_at(data, PLONK_EVAL_A)) + Fr::from(1u64);
+    let mut d = data.to_vec();
+    set_word(&mut d, PLONK_EVAL_A, word(&e));
+    d
+}
+
+/// Sends `data`, expects the revert `reason`, and checks nothing changed.
+fn refused(
+    chain: &mut Chain,
+    dep: &Deployment,
+    from: Address,
+    data: Vec<u8>,
+    reason: &str,
+    what: &str,
+) {
+    let (root, next) = (
+        dep.state_root(chain).unwrap(),
+        dep.next_batch_id(chain).unwrap(),
+    );
+    match chain.send(from, dep.settlement, data) {
+        Ok(_) => panic!("{what}: settled, expected {reason}"),
+        Err(e) => {
+            assert_eq!(settlement::revert_name(&e), Some(reason), "{what}: {e}");
+            println!("refused as expected ({what}): {e}");
+        }
+    }
+    assert_eq!(
+        dep.state_root(chain).unwrap(),
+        root,
+        "{what}: the root moved"
+    );
+    assert_eq!(
+        dep.next_batch_id(chain).unwrap(),
+        next,
+        "{what}: the batch id moved"
+    );
+}
+
+/// Settles `p` from `from` and checks the stored root, the next id and the event.
+fn settles(chain: &mut Chain, dep: &Deployment, from: Address, p: &Proven) -> u64 {
+    let r = chain
+        .send(from, dep.settlement, p.calldata.clone())
+        .unwrap_or_else(|e| panic!("batch {}: {e}", p.batch.id));
+    assert_eq!(
+        dep.state_root(chain).unwrap(),
+        p.new_root,
+        "batch {}",
+        p.batch.id
+    );
+    assert_eq!(dep.next_batch_id(chain).unwrap(), p.batch.id + 1);
+    let topic = keccak256("BatchSettled(uint64,uint256,uint256,uint256)".as_bytes()).0;
+    assert_eq!(r.logs.len(), 1);
+    let (topics, data) = &r.logs[0];
+    assert_eq!(topics[0], topic);
+    assert_eq!(topics[1][24..], p.batch.id.to_be_bytes());
+    assert_eq!(data[..32], word(&p.old_root));
+    assert_eq!(data[32..64], word(&p.new_root));
+    assert_eq!(data[64..96], word_at(&p.calldata, 3));
+    r.gas
+}
+
+/// Three consecutive batches proven by `kiln batch prove` settle in order, each stored root
+/// being kiln's new root; a gap, a replay (by a third party too), proofs from another old root,
+/// an invalid proof of either system, proofs of two different batches and a root outside the
+/// field are each refused with their own reason and change nothing.
+#[test]
+fn three_batches_from_kiln_batch_prove_settle_and_every_bad_one_is_refused() {
+    let shape = Shape::TEST;
+    let dir = scratch("settlement-three");
+    let first: Value = read_json(&batch_example(&dir, "0x5e771e"));
+    let (genesis, batch1) = read_input(&first, &shape).unwrap();
+    let mut proven: Vec<Proven> = Vec::new();
+    let (mut state, mut batch) = (genesis.clone(), batch1);
+    for k in 0..3 {
+        let p = prove_with_cli(&dir, k, &state, &batch);
+        let next_state = engine::apply(&shape, &state, &batch).unwrap().new_state;
+        assert_eq!(
+            read_json(&p.out.join("new_state.json")),
+            state_to_json(&next_state)
+        );
+        println!(
+            "batch {}: {} trades, root {} -> {}",
+            batch.id,
+            batch.trades.len(),
+            p.old_root,
+            p.new_root
+        );
+        proven.push(p);
+        batch = next_batch(&shape, &next_state, &batch);
+        state = next_state;
+    }
+    assert_ne!(
+        proven[1].old_root, proven[1].new_root,
+        "batch 2 changes nothing"
+    );
+
+    let vk_json = |s: &str| read_json(&proven[0].out.join(format!("{s}_verification_key.json")));
+    let keys = BatchVerifyingKeys {
+        groth16: kiln_prover::snarkjs_json::verifying_key_from_json(&vk_json("groth16")).unwrap(),
+        plonk: kiln_prover::plonk::json::verifying_key_from_json(&vk_json("plonk")).unwrap(),
+    };
+    let mut chain = Chain::new();
+    let dep =
+        Deployment::deploy(&mut chain, &keys, proven[0].old_root, proven[0].batch.id).unwrap();
+    let anyone = Address::repeat_byte(0x3d);
+    let (b1, b2, b3) = (&proven[0], &proven[1], &proven[2]);
+
+    refused(
+        &mut chain,
+        &dep,
+        OPERATOR,
+        b2.calldata.clone(),
+        "BatchOutOfOrder",
+        "a gap: batch 2 first",
+    );
+    refused(
+        &mut chain,
+        &dep,
+        OPERATOR,
+        tamper_groth16(&b1.calldata),
+        "InvalidGroth16Proof",
+        "Groth16 A + G",
+    );
+    refused(
+        &mut chain,
+        &dep,
+        OPERATOR,
+        tamper_plonk(&b1.calldata),
+        "InvalidPlonkProof",
+        "PLONK eval_a + 1",
+    );
+    // The two proofs disagree: batch 1's Groth16 proof with batch 2's PLONK proof.
+    let mut mixed = b1.calldata.clone();
+    mixed[4 + 32 * 12..].copy_from_slice(&b2.calldata[4 + 32 * 12..]);
+    refused(
+        &mut chain,
+        &dep,
+        OPERATOR,
+        mixed,
+        "InvalidPlonkProof",
+        "PLONK proof of another batch",
+    );
+    let mut outside = b1.calldata.clone();
+    let r_plus = revm::primitives::U256::from_be_bytes(word(&b1.new_root))
+        + revm::primitives::U256::from_str_radix(&Fr::MODULUS.to_string(), 10).unwrap();
+    set_word(&mut outside, 1, r_plus.to_be_bytes());
+    refused(
+        &mut chain,
+        &dep,
+        OPERATOR,
+        outside,
+        "NotAFieldElement",
+        "new root + R",
+    );
+
+    let gas1 = settles(&mut chain, &dep, OPERATOR, b1);
+    refused(
+        &mut chain,
+        &dep,
+        anyone,
+        b1.calldata.clone(),
+        "BatchAlreadySettled",
+        "a third party replays batch 1",
+    );
+    refused(
+        &mut chain,
+        &dep,
+        OPERATOR,
+        b3.calldata.clone(),
+        "BatchOutOfOrder",
+        "a gap: batch 3 before 2",
+    );
+
+    // Proofs of the next batch id made from another old root: the empty exchange's.
+    let folder = BatchKeys::folder(&batch_key_root(), &shape);
+    let batch_keys = BatchKeys::prepare(&folder, &shape, None, &Quiet).unwrap();
+    let (empty, mut quiet) = sample::quiet_batch(&shape);
+    quiet.id = b2.batch.id;
+    let mut rng = seeded_rng("settlement other root");
+    let other = prove_batch(
+        &CpuBackend::new(),
+        &batch_keys,
+        &empty,
+        &quiet,
+        Systems::Both,
+        &mut rng,
+    )
+    .unwrap();
+    assert_ne!(other.outcome.old_root, b1.new_root);
+    let stale = Settle::of(quiet.id, &other).unwrap().calldata();
+    refused(
+        &mut chain,
+        &dep,
+        OPERATOR,
+        stale.clone(),
+        "StaleOldRoot",
+        "proofs from another old root",
+    );
+    // Claiming the stored root instead does not help: the proofs bind their own.
+    let mut lying = stale;
+    set_word(&mut lying, 0, word(&b1.new_root));
+    refused(
+        &mut chain,
+        &dep,
+        OPERATOR,
+        lying,
+        "InvalidGroth16Proof",
+        "another old root, claimed as the stored one",
+    );
+
+    // Anyone may settle: a third party submits batch 2; then batch 3.
+    let gas2 = settles(&mut chain, &dep, anyone, b2);
+    let gas3 = settles(&mut chain, &dep, OPERATOR, b3);
+    assert_eq!(dep.state_root(&mut chain).unwrap(), b3.new_root);
+    for p in [b1, b2, b3] {
+        refused(
+            &mut chain,
+            &dep,
+            anyone,
+            p.calldata.clone(),
+            "BatchAlreadySettled",
+            "a settled batch resubmitted",
+        );
+    }
+    println!("settle gas (transaction total): batch 1 {gas1}, batch 2 {gas2}, batch 3 {gas3}");
+}
+
+const GROTH16_VERIFY: &str = "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[1])";
+const PLONK_VERIFY: &str = "verifyProof(uint256[24],uint256[1])";
+
+/// A `view returns (bool)` call's answer.
+fn verdict(chain: &mut Chain, to: Address, data: Vec<u8>) -> (bool, u64) {
+    let r = chain.call(to, data).unwrap();
+    assert_eq!(r.output.len(), 32, "not a bool");
+    (r.output[31] == 1, r.gas)
+}
+
+/// kiln's Groth16 and PLONK verifier contracts and snarkjs's (exported by `snarkjs zkey export
+/// solidityverifier` from the same batch keys) give the same verdict on a batch's proofs and on
+/// every single-element tampering of them; `BatchVerifiers.sol` (the keys written into the
+/// source) deploys to the same runtime code as kiln's deployment with the keys as arguments.
+#[test]
+fn kilns_verifiers_agree_with_snarkjss_on_valid_and_tampered_batch_proofs() {
+    let Some(env) = Env::get("the verifier equivalence with snarkjs") else {
+        return;
+    };
+    let shape = Shape::TEST;
+    let keys = BatchKeys::prepare(
+        &BatchKeys::folder(&batch_key_root(), &shape),
+        &shape,
+        None,
+        &Quiet,
+    )
+    .unwrap();
+    let mut rng = seeded_rng("settlement verifier equivalence");
+    let (state, batch) = sample::demo_batch(&shape, &mut rng);
+    let proven = prove_batch(
+        &CpuBackend::new(),
+        &keys,
+        &state,
+        &batch,
+        Systems::Both,
+        &mut rng,
+    )
+    .unwrap();
+    let settle = Settle::of(batch.id, &proven).unwrap();
+    let public = proven.outcome.public;
+    let vks = BatchVerifyingKeys::read(&keys).unwrap();
+
+    // snarkjs's verifiers of the same keys.
+    let dir = scratch("settlement-snarkjs-verifiers");
+    let export = |system: ProofSystem, file: &str| {
+        let path = dir.join(file);
+        let o = env.snarkjs(&[
+            "zkey".to_string(),
+            "export".into(),
+            "solidityverifier".into(),
+            keys.zkey(system).display().to_string(),
+            path.display().to_string(),
+        ]);
+        assert!(o.status.success(), "snarkjs export: {}", text(&o));
+        path
+    };
+    let mut snark_g =
+        EvmVerifier::deploy(&export(ProofSystem::Groth16, "g.sol"), &solcjs(&env)).unwrap();
+    let mut snark_p =
+        PlonkEvmVerifier::compile_and_deploy(&export(ProofSystem::Plonk, "p.sol"), &solcjs(&env))
+            .unwrap();
+
+    // kiln's, from the committed code with the keys appended.
+    let mut chain = Chain::new();
+    let kiln_g = chain
+        .deploy(
+            OPERATOR,
+            settlement::verifier_creation_code(
+                "KilnGroth16Verifier",
+                &settlement::groth16_key_words(&vks.groth16).unwrap(),
+            ),
+        )
+        .unwrap();
+    let kiln_p = chain
+        .deploy(
+            OPERATOR,
+            settlement::verifier_creation_code(
+                "KilnPlonkVerifier",
+                &settlement::plonk_key_words(&vks.plonk).unwrap(),
+            ),
+        )
+        .unwrap();
+
+    // Groth16: the proof, each element moved, and another public input.
+    let g = &settle.groth16;
+    let bump = |p: &G1Affine| (*p + G1Affine::generator()).into_affine();
+    let mut groth16_cases = vec![("valid", g.clone(), public)];
+    let mut t = g.clone();
+    t.a = bump(&t.a);
+    groth16_cases.push(("A + G", t, public));
+    let mut t = g.clone();
+    t.c = bump(&t.c);
+    groth16_cases.push(("C + G", t, public));
+    let mut t = g.clone();
+    t.b = (t.b + ark_bn254::G2Affine::generator()).into_affine();
+    groth16_cases.push(("B + G2", t, public));
+    groth16_cases.push(("public + 1", g.clone(), public + Fr::from(1u64)));
+    let mut gas = (0, 0);
+    for (what, proof, input) in &groth16_cases {
+        let mut words = settlement::groth16_proof_words(proof).to_vec();
+        words.push(word(input));
+        let (ours, ours_gas) = verdict(&mut chain, kiln_g, calldata(GROTH16_VERIFY, &words));
+        let theirs = snark_g
+            .verify(
+                &kiln_prover::snarkjs_json::proof_to_json(proof),
+                &kiln_prover::snarkjs_json::public_to_json(&[*input]),
+            )
+            .unwrap();
+        assert_eq!(
+            ours, theirs,
+            "Groth16 {what}: kiln {ours}, snarkjs {theirs}"
+        );
+        assert_eq!(ours, *what == "valid", "Groth16 {what}");
+        if *what == "valid" {
+            gas = (ours_gas, snark_g.last_gas_used);
+        }
+    }
+    println!(
+        "Groth16 verifyProof (transaction total): kiln {} gas, snarkjs {} gas",
+        gas.0, gas.1
+    );
+
+    // PLONK: the proof, each commitment moved, each evaluation plus one, another input.
+    let p = &settle.plonk;
+    let mut plonk_cases = vec![("valid".to_string(), p.clone(), public)];
+    for i in 0..9 {
+        let mut t = p.clone();
+        let pt = [
+            &mut t.a,
+            &mut t.b,
+            &mut t.c,
+            &mut t.z,
+            &mut t.t1,
+            &mut t.t2,
+            &mut t.t3,
+            &mut t.wxi,
+            &mut t.wxiw,
+        ]
+        .into_iter()
+        .nth(i)
+        .unwrap();
+        *pt = bump(pt);
+        plonk_cases.push((format!("commitment {i} + G"), t, public));
+    }
+    for i in 0..6 {
+        let mut t = p.clone();
+        let e = [
+            &mut t.eval_a,
+            &mut t.eval_b,
+            &mut t.eval_c,
+            &mut t.eval_s1,
+            &mut t.eval_s2,
+            &mut t.eval_zw,
+        ]
+        .into_iter()
+        .nth(i)
+        .unwrap();
+        *e += Fr::from(1u64);
+        plonk_cases.push((format!("evaluation {i} + 1"), t, public));
+    }
+    plonk_cases.push(("public + 1".into(), p.clone(), public + Fr::from(1u64)));
+    for (what, proof, input) in &plonk_cases {
+        let mut words = settlement::plonk_proof_words(proof).to_vec();
+        words.push(word(input));
+        let (ours, ours_gas) = verdict(&mut chain, kiln_p, calldata(PLONK_VERIFY, &words));
+        let theirs = snark_p.verify(proof, &[*input]).unwrap();
+        assert_eq!(ours, theirs, "PLONK {what}: kiln {ours}, snarkjs {theirs}");
+        assert_eq!(ours, what == "valid", "PLONK {what}");
+        if what == "valid" {
+            gas = (ours_gas, snark_p.last_gas_used);
+        }
+    }
+    println!(
+        "PLONK verifyProof (transaction total): kiln {} gas, snarkjs {} gas",
+        gas.0, gas.1
+    );
+
+    // BatchVerifiers.sol, compiled and deployed, is the same code as kiln's deployment.
+    let shape_sol = settlement::shape_source("test", &vks).unwrap();
+    let mut sources: Vec<(&str, &str)> = SOURCES.to_vec();
+    sources.push(("BatchVerifiers.sol", &shape_sol));
+    let compiled = support::solc::compile(&solcjs(&env), &sources).unwrap();
+    for (name, ours) in [
+        ("BatchGroth16Verifier", kiln_g),
+        ("BatchPlonkVerifier", kiln_p),
+    ] {
+        let addr = chain
+            .deploy(OPERATOR, compiled[name].creation.clone())
+            .unwrap();
+        assert!(!chain.code(addr).is_empty());
+        assert_eq!(
+            chain.code(addr),
+            chain.code(ours),
+            "{name}'s runtime differs from kiln's deployment"
+        );
+    }
 }

@@ -309,27 +309,22 @@ impl Deployment {
     /// `genesis_root`, which accepts `first_batch` first.
     pub fn deploy(
         chain: &mut Chain,
-        groth16: &ark_groth16::VerifyingKey<Bn254>,
-        plonk: &PlonkVerifyingKey,
+        keys: &BatchVerifyingKeys,
         genesis_root: Fr,
         first_batch: u64,
     ) -> Result<Self, ContractError> {
         let tx = |what| move |source| ContractError::Tx { what, source };
-        let with_args = |name: &str, args: &[Word]| {
-            let mut code = creation_code(name);
-            args.iter().for_each(|w| code.extend_from_slice(w));
-            code
-        };
+        let with_args = verifier_creation_code;
         let g = chain
             .deploy(
                 OPERATOR,
-                with_args("KilnGroth16Verifier", &groth16_key_words(groth16)?),
+                with_args("KilnGroth16Verifier", &groth16_key_words(&keys.groth16)?),
             )
             .map_err(tx("deploying the Groth16 verifier"))?;
         let p = chain
             .deploy(
                 OPERATOR,
-                with_args("KilnPlonkVerifier", &plonk_key_words(plonk)?),
+                with_args("KilnPlonkVerifier", &plonk_key_words(&keys.plonk)?),
             )
             .map_err(tx("deploying the PLONK verifier"))?;
         let args = [
@@ -382,4 +377,133 @@ impl Deployment {
         let w = self.read_word(chain, "nextBatchId()")?;
         Ok(u64::from_be_bytes(w[24..].try_into().expect("eight bytes")))
     }
+}
+
+/// The two verification keys a deployment needs, from a shape's keys.
+pub struct BatchVerifyingKeys {
+    pub groth16: ark_groth16::VerifyingKey<Bn254>,
+    pub plonk: PlonkVerifyingKey,
+}
+
+impl BatchVerifyingKeys {
+    /// Reads both keys of a batch key folder.
+    pub fn read(keys: &kiln_circuits::prove::BatchKeys) -> Result<Self, ContractError> {
+        use kiln_circuits::prove::VerifyingKey;
+        use kiln_prover::api::ProofSystem;
+        let read = |s| {
+            keys.verifying_key(s)
+                .map_err(|e| ContractError::Key(e.to_string()))
+        };
+        match (read(ProofSystem::Groth16)?, read(ProofSystem::Plonk)?) {
+            (VerifyingKey::Groth16(groth16), VerifyingKey::Plonk(plonk)) => {
+                Ok(Self { groth16, plonk })
+            }
+            _ => Err(ContractError::Key(format!(
+                "{}: groth16.zkey and plonk.zkey hold keys of other systems",
+                keys.dir.display()
+            ))),
+        }
+    }
+
+    /// The keys that proved `proven` (which must hold both systems' proofs).
+    pub fn of(proven: &kiln_circuits::prove::BatchProof) -> Result<Self, ContractError> {
+        use kiln_circuits::prove::VerifyingKey;
+        let mut groth16 = None;
+        let mut plonk = None;
+        for p in &proven.proofs {
+            match &p.verifying_key {
+                VerifyingKey::Groth16(k) => groth16 = Some(k.clone()),
+                VerifyingKey::Plonk(k) => plonk = Some(k.clone()),
+            }
+        }
+        match (groth16, plonk) {
+            (Some(groth16), Some(plonk)) => Ok(Self { groth16, plonk }),
+            _ => Err(ContractError::Key(
+                "settlement needs both a Groth16 and a PLONK proof".into(),
+            )),
+        }
+    }
+}
+
+impl Settle {
+    /// `settle`'s arguments for batch `batch_id`, proven with both systems.
+    pub fn of(
+        batch_id: u64,
+        proven: &kiln_circuits::prove::BatchProof,
+    ) -> Result<Self, ContractError> {
+        use kiln_prover::api::Proof;
+        let mut groth16 = None;
+        let mut plonk = None;
+        for p in &proven.proofs {
+            match &p.proof {
+                Proof::Groth16(pr) => groth16 = Some(pr.clone()),
+                Proof::Plonk(pr) => plonk = Some(pr.clone()),
+            }
+        }
+        let (Some(groth16), Some(plonk)) = (groth16, plonk) else {
+            return Err(ContractError::Key(
+                "settlement needs both a Groth16 and a PLONK proof".into(),
+            ));
+        };
+        let o = &proven.outcome;
+        Ok(Settle {
+            old_root: o.old_root,
+            new_root: o.new_root,
+            batch_id,
+            prices_hash: o.prices_hash,
+            groth16,
+            plonk,
+        })
+    }
+}
+
+fn sol_array(words: &[Word]) -> String {
+    let items: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let hex = format!("0x{}", revm::primitives::hex::encode(w));
+            if i == 0 {
+                format!("uint256({hex})")
+            } else {
+                hex
+            }
+        })
+        .collect();
+    format!(
+        "[\n            {}\n        ]",
+        items.join(",\n            ")
+    )
+}
+
+/// `BatchVerifiers.sol` for one shape: the two verifiers with that shape's keys written in as
+/// constructor constants, for deploying with one's own toolchain. Deploying it gives the same
+/// runtime code as kiln's deployment of the committed verifiers with the keys as arguments.
+pub fn shape_source(shape: &str, keys: &BatchVerifyingKeys) -> Result<String, ContractError> {
+    let g = groth16_key_words(&keys.groth16)?;
+    let p = plonk_key_words(&keys.plonk)?;
+    Ok(format!(
+        "// SPDX-License-Identifier: MIT OR Apache-2.0\n\
+         // GENERATED by `kiln batch contract` from the verification keys of batch shape {shape}.\n\
+         pragma solidity ^0.8.20;\n\n\
+         import {{KilnGroth16Verifier}} from \"./KilnGroth16Verifier.sol\";\n\
+         import {{KilnPlonkVerifier}} from \"./KilnPlonkVerifier.sol\";\n\n\
+         /// @notice The Groth16 verifier of batch shape {shape}.\n\
+         contract BatchGroth16Verifier is KilnGroth16Verifier {{\n    \
+             constructor()\n        KilnGroth16Verifier({})\n    {{}}\n\
+         }}\n\n\
+         /// @notice The PLONK verifier of batch shape {shape}.\n\
+         contract BatchPlonkVerifier is KilnPlonkVerifier {{\n    \
+             constructor()\n        KilnPlonkVerifier({})\n    {{}}\n\
+         }}\n",
+        sol_array(&g),
+        sol_array(&p)
+    ))
+}
+
+/// Creation code of a verifier with its key appended: ready to deploy, no compiler needed.
+pub fn verifier_creation_code(contract: &str, key: &[Word]) -> Vec<u8> {
+    let mut code = creation_code(contract);
+    key.iter().for_each(|w| code.extend_from_slice(w));
+    code
 }

@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -31,28 +30,29 @@ pub fn compile(solcjs: &Path, sources: &[(&str, &str)]) -> Result<BTreeMap<Strin
             .collect::<serde_json::Map<_, _>>(),
         "settings": settings,
     });
-    // Node cuts piped output at 64 KiB when solcjs exits, so the output goes to a file.
-    let out_path = std::env::temp_dir().join(format!(
-        "kiln-solc-{}-{}.json",
+    // Node cuts piped output at 64 KiB when solcjs exits, and can fail reading a pipe that is
+    // not ready (EAGAIN): input and output go through files.
+    let stem = std::env::temp_dir().join(format!(
+        "kiln-solc-{}-{}",
         std::process::id(),
         COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    let out_file = std::fs::File::create(&out_path)?;
-    let mut child = Command::new(solcjs)
+    let (in_path, out_path) = (
+        stem.with_extension("in.json"),
+        stem.with_extension("out.json"),
+    );
+    std::fs::write(&in_path, input.to_string())?;
+    let out = Command::new(solcjs)
         .arg("--standard-json")
-        .stdin(Stdio::piped())
-        .stdout(out_file)
+        .stdin(std::fs::File::open(&in_path)?)
+        .stdout(std::fs::File::create(&out_path)?)
         .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("running {}", solcjs.display()))?;
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(input.to_string().as_bytes())?;
-    let out = child.wait_with_output()?;
+        .output()
+        .with_context(|| format!("running {}", solcjs.display()));
     let text = std::fs::read_to_string(&out_path);
+    let _ = std::fs::remove_file(&in_path);
     let _ = std::fs::remove_file(&out_path);
+    let out = out?;
     if !out.status.success() {
         bail!(
             "solcjs failed ({}): {}",
