@@ -32,8 +32,8 @@ use revm::primitives::{keccak256, Address};
 use serde_json::{json, Value};
 use support::evm::{EvmVerifier, PlonkEvmVerifier};
 use support::interop::{
-    batch_example, batch_key_root, batch_prove, read_json, read_text, scratch, text, write_json,
-    Env,
+    batch_example, batch_key_root, batch_prove, kiln, read_json, read_text, scratch,
+    test_shape_args, text, write_json, Env,
 };
 
 fn repo() -> &'static Path {
@@ -659,4 +659,63 @@ fn kilns_verifiers_agree_with_snarkjss_on_valid_and_tampered_batch_proofs() {
             "{name}'s runtime differs from kiln's deployment"
         );
     }
+}
+
+/// `kiln batch contract` writes the sources and ready-to-deploy creation code of the test
+/// shape; its verifiers deploy to the code kiln's own deployment has. A truncated key is an
+/// error naming the file (exit 2), not a panic.
+#[test]
+fn kiln_batch_contract_writes_deployable_contracts_and_refuses_a_broken_key() {
+    let shape = Shape::TEST;
+    let dir = scratch("settlement-contract-cli");
+    let out = dir.join("contracts");
+    let mut args: Vec<String> = vec!["batch".into(), "contract".into(), "--keys".into()];
+    args.push(batch_key_root().display().to_string());
+    args.extend(["--out".into(), out.display().to_string()]);
+    args.extend(test_shape_args());
+    let o = kiln(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    for (name, text) in SOURCES {
+        assert_eq!(read_text(&out.join(name)), text, "{name}");
+    }
+    assert!(read_text(&out.join("BatchVerifiers.sol")).contains("contract BatchPlonkVerifier"));
+    let manifest = read_json(&out.join("deployment.json"));
+    assert_eq!(manifest["settle"], json!(settlement::SETTLE));
+
+    let folder = BatchKeys::folder(&batch_key_root(), &shape);
+    let keys = BatchKeys::prepare(&folder, &shape, None, &Quiet).unwrap();
+    let vks = BatchVerifyingKeys::read(&keys).unwrap();
+    let mut chain = Chain::new();
+    let dep = Deployment::deploy(&mut chain, &vks, Fr::from(7u64), 1).unwrap();
+    let bin = |f: &str| revm::primitives::hex::decode(read_text(&out.join(f)).trim()).unwrap();
+    for (file, ours) in [
+        ("groth16_verifier.bin", dep.groth16),
+        ("plonk_verifier.bin", dep.plonk),
+    ] {
+        let addr = chain.deploy(OPERATOR, bin(file)).unwrap();
+        assert_eq!(chain.code(addr), chain.code(ours), "{file}");
+    }
+    assert_eq!(
+        bin("settlement.bin"),
+        settlement::creation_code("KilnSettlement")
+    );
+
+    // A key folder whose Groth16 key is cut short.
+    let broken_root = dir.join("broken");
+    let broken = BatchKeys::folder(&broken_root, &shape);
+    std::fs::create_dir_all(&broken).unwrap();
+    for f in std::fs::read_dir(&folder).unwrap() {
+        let f = f.unwrap().path();
+        let name = f.file_name().unwrap().to_owned();
+        if name == "groth16.zkey" {
+            let bytes = std::fs::read(&f).unwrap();
+            std::fs::write(broken.join(&name), &bytes[..bytes.len() / 2]).unwrap();
+        } else if f.is_file() {
+            std::fs::copy(&f, broken.join(&name)).unwrap();
+        }
+    }
+    args[3] = broken_root.display().to_string();
+    let o = kiln(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("groth16.zkey"), "{}", text(&o));
 }
