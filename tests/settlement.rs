@@ -30,7 +30,7 @@ use kiln_host::CpuBackend;
 use kiln_prover::api::ProofSystem;
 use revm::primitives::{keccak256, Address};
 use serde_json::{json, Value};
-use support::evm::{EvmVerifier, PlonkEvmVerifier};
+use support::evm::{tampered_proofs, EvmVerifier, PlonkEvmVerifier};
 use support::interop::{
     batch_example, batch_key_root, batch_prove, kiln, read_json, read_text, scratch,
     test_shape_args, text, write_json, Env,
@@ -588,40 +588,8 @@ fn kilns_verifiers_agree_with_snarkjss_on_valid_and_tampered_batch_proofs() {
     // PLONK: the proof, each commitment moved, each evaluation plus one, another input.
     let p = &settle.plonk;
     let mut plonk_cases = vec![("valid".to_string(), p.clone(), public)];
-    for i in 0..9 {
-        let mut t = p.clone();
-        let pt = [
-            &mut t.a,
-            &mut t.b,
-            &mut t.c,
-            &mut t.z,
-            &mut t.t1,
-            &mut t.t2,
-            &mut t.t3,
-            &mut t.wxi,
-            &mut t.wxiw,
-        ]
-        .into_iter()
-        .nth(i)
-        .unwrap();
-        *pt = bump(pt);
-        plonk_cases.push((format!("commitment {i} + G"), t, public));
-    }
-    for i in 0..6 {
-        let mut t = p.clone();
-        let e = [
-            &mut t.eval_a,
-            &mut t.eval_b,
-            &mut t.eval_c,
-            &mut t.eval_s1,
-            &mut t.eval_s2,
-            &mut t.eval_zw,
-        ]
-        .into_iter()
-        .nth(i)
-        .unwrap();
-        *e += Fr::from(1u64);
-        plonk_cases.push((format!("evaluation {i} + 1"), t, public));
+    for (what, t) in tampered_proofs(p) {
+        plonk_cases.push((format!("{what} moved"), t, public));
     }
     plonk_cases.push(("public + 1".into(), p.clone(), public + Fr::from(1u64)));
     for (what, proof, input) in &plonk_cases {

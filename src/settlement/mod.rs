@@ -408,20 +408,35 @@ impl BatchVerifyingKeys {
     /// The keys that proved `proven` (which must hold both systems' proofs).
     pub fn of(proven: &kiln_circuits::prove::BatchProof) -> Result<Self, ContractError> {
         use kiln_circuits::prove::VerifyingKey;
-        let mut groth16 = None;
-        let mut plonk = None;
-        for p in &proven.proofs {
-            match &p.verifying_key {
-                VerifyingKey::Groth16(k) => groth16 = Some(k.clone()),
-                VerifyingKey::Plonk(k) => plonk = Some(k.clone()),
-            }
-        }
-        match (groth16, plonk) {
-            (Some(groth16), Some(plonk)) => Ok(Self { groth16, plonk }),
-            _ => Err(ContractError::Key(
-                "settlement needs both a Groth16 and a PLONK proof".into(),
-            )),
-        }
+        let (groth16, plonk) = both(
+            proven,
+            |p| match &p.verifying_key {
+                VerifyingKey::Groth16(k) => Some(k.clone()),
+                _ => None,
+            },
+            |p| match &p.verifying_key {
+                VerifyingKey::Plonk(k) => Some(k.clone()),
+                _ => None,
+            },
+        )?;
+        Ok(Self { groth16, plonk })
+    }
+}
+
+/// The Groth16 and the PLONK item of a proven batch, as `groth16` and `plonk` pick them.
+fn both<G, P>(
+    proven: &kiln_circuits::prove::BatchProof,
+    groth16: impl Fn(&kiln_circuits::prove::SystemProof) -> Option<G>,
+    plonk: impl Fn(&kiln_circuits::prove::SystemProof) -> Option<P>,
+) -> Result<(G, P), ContractError> {
+    match (
+        proven.proofs.iter().find_map(groth16),
+        proven.proofs.iter().find_map(plonk),
+    ) {
+        (Some(g), Some(p)) => Ok((g, p)),
+        _ => Err(ContractError::Key(
+            "settlement needs both a Groth16 and a PLONK proof".into(),
+        )),
     }
 }
 
@@ -432,19 +447,17 @@ impl Settle {
         proven: &kiln_circuits::prove::BatchProof,
     ) -> Result<Self, ContractError> {
         use kiln_prover::api::Proof;
-        let mut groth16 = None;
-        let mut plonk = None;
-        for p in &proven.proofs {
-            match &p.proof {
-                Proof::Groth16(pr) => groth16 = Some(pr.clone()),
-                Proof::Plonk(pr) => plonk = Some(pr.clone()),
-            }
-        }
-        let (Some(groth16), Some(plonk)) = (groth16, plonk) else {
-            return Err(ContractError::Key(
-                "settlement needs both a Groth16 and a PLONK proof".into(),
-            ));
-        };
+        let (groth16, plonk) = both(
+            proven,
+            |p| match &p.proof {
+                Proof::Groth16(pr) => Some(pr.clone()),
+                _ => None,
+            },
+            |p| match &p.proof {
+                Proof::Plonk(pr) => Some(pr.clone()),
+                _ => None,
+            },
+        )?;
         let o = &proven.outcome;
         Ok(Settle {
             old_root: o.old_root,
