@@ -124,14 +124,29 @@ fn solidity_poseidon_matches_kilns() {
         [minus_one; 4],
     ];
     cases.extend((0..24).map(|_| std::array::from_fn(|_| Fr::rand(&mut rng))));
+    let mut words_cases: Vec<Vec<[u8; 32]>> =
+        cases.iter().map(|c| c.iter().map(word).collect()).collect();
+    // Words at and above R are reduced, as the circuit's field elements are: 2^256 - 1 is
+    // (2^256 - 1) mod R, and R + 5 is 5.
+    let r_plus_5 = revm::primitives::U256::from_str_radix(&Fr::MODULUS.to_string(), 10).unwrap()
+        + revm::primitives::U256::from(5u64);
+    words_cases.push(vec![
+        [0xff; 32],
+        r_plus_5.to_be_bytes(),
+        [0xff; 32],
+        [0; 32],
+    ]);
     let mut gas = 0;
-    for inputs in &cases {
+    for words in &words_cases {
         let mut native = Native;
+        let inputs: Vec<Fr> = words
+            .iter()
+            .map(|w| Fr::from_be_bytes_mod_order(w))
+            .collect();
         let vals: Vec<_> = inputs.iter().map(|x| native.constant(*x)).collect();
         let expected = kiln_circuits::poseidon::hash(&mut native, &vals);
-        let words: Vec<_> = inputs.iter().map(word).collect();
         let r = chain
-            .call(hasher, calldata("hash(uint256[4])", &words))
+            .call(hasher, calldata("hash(uint256[4])", words))
             .unwrap();
         assert_eq!(
             Fr::from_be_bytes_mod_order(&r.output),
