@@ -142,7 +142,9 @@ pub enum Command {
     /// The main job: a derivatives-exchange batch (trades, Black-Scholes option marks, an
     /// expiry, a liquidation) applied by the engine and proven with Groth16 and with PLONK on the
     /// best available backend; both proofs are verified and must bind the same new state root.
-    /// Prints a timing table. The first run for a shape makes its keys (slow, then cached).
+    /// Prints a timing table, then settles the batch on-chain: deploys the verifiers and the
+    /// settlement contract in an in-process EVM and prints the stored root and the gas used.
+    /// The first run for a shape makes its keys (slow, then cached).
     Demo {
         /// Backend to prove on; default: the best one that finds a device.
         #[arg(long)]
