@@ -31,7 +31,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
 .PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check sim synth bench-fpga
-.PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch bench-rapidsnark
+.PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch bench-rapidsnark contracts
 
 setup: setup-toolchain setup-apt setup-pip setup-npm
 
@@ -120,6 +120,12 @@ NOT_LAVAPIPE := not (package(kiln-wgpu) & kind(test))
 
 demo: setup
 	$(CARGO) run --release --quiet -- demo
+
+# Regenerates contracts/PoseidonT5.sol from circuits/src/poseidon.rs and recompiles the committed
+# creation code in contracts/bin with solcjs (contracts/README.md); `make test` checks both are
+# current (tests/settlement.rs, committed_contracts_are_current).
+contracts: setup-npm
+	KILN_UPDATE_CONTRACTS=1 $(CARGO) test --test settlement committed_contracts_are_current -- --nocapture
 
 bench: setup
 	$(CARGO) run --release --quiet -- bench --log-sizes 10..16 --json bench.json

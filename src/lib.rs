@@ -20,6 +20,7 @@
 //! ```
 
 pub mod backends;
+pub mod settlement;
 
 pub use kiln_circuits as circuits;
 pub use kiln_cpu as cpu;

@@ -4,60 +4,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-
 use kiln_circuits::model::Shape;
 use serde_json::Value;
-use support::interop::{kiln, read_json, scratch, text, write_json, Env};
+use support::interop::{read_json, scratch, text, write_json, Env};
 
-fn shape_args() -> Vec<String> {
-    let s = Shape::TEST;
-    vec![
-        "--accounts".into(),
-        s.accounts.to_string(),
-        "--slots".into(),
-        s.slots.to_string(),
-        "--trades".into(),
-        s.trades.to_string(),
-        "--series".into(),
-        s.series.to_string(),
-    ]
-}
-
-/// The key folder the end-to-end tests share (keys are remade only when the circuit changes).
-fn key_root() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiln-batch-keys")
-}
-
-fn example(dir: &Path, seed: &str) -> PathBuf {
-    let input = dir.join("batch.json");
-    let mut args: Vec<String> = vec![
-        "batch".into(),
-        "example".into(),
-        "--seed".into(),
-        seed.into(),
-        "--out".into(),
-    ];
-    args.push(input.display().to_string());
-    args.extend(shape_args());
-    let o = kiln(&args);
-    assert!(o.status.success(), "{}", text(&o));
-    input
-}
-
-fn prove(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args: Vec<String> = vec!["batch".into(), "prove".into(), "--input".into()];
-    args.push(input.display().to_string());
-    args.extend([
-        "--keys".into(),
-        key_root().display().to_string(),
-        "--out".into(),
-        out.display().to_string(),
-    ]);
-    args.extend(shape_args());
-    args.extend(extra.iter().map(|s| s.to_string()));
-    kiln(&args)
-}
+use support::interop::{batch_example as example, batch_prove as prove};
 
 #[test]
 fn a_sample_batch_is_proven_with_both_systems_and_snarkjs_accepts_the_proofs() {

@@ -12,8 +12,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ark_bn254::{Fr, G1Affine};
-use ark_ec::{AffineRepr, CurveGroup};
+use ark_bn254::Fr;
 use ark_ff::PrimeField;
 use kiln_prover::plonk::json::{
     proof_from_json, proof_to_json, proof_to_text, verifying_key_from_json, verifying_key_to_text,
@@ -23,7 +22,7 @@ use kiln_prover::plonk::{PlonkProof, PlonkVerifyingKey};
 use kiln_prover::snarkjs_json::{public_from_json, public_to_json};
 use num_bigint::BigUint;
 use serde_json::{json, Value};
-use support::evm::{plonk_calldata, plonk_proof_words, PlonkEvmVerifier};
+use support::evm::{plonk_calldata, plonk_proof_words, tampered_proofs, PlonkEvmVerifier};
 use support::interop::{
     kiln, read_json, read_text, run, scratch, text, write_json, Env, PLONK_CIRCUITS,
 };
@@ -56,43 +55,6 @@ impl Fixture {
     fn vk_path(&self) -> PathBuf {
         self.dir.join("plonk_verification_key.json")
     }
-}
-
-/// The proof with one commitment replaced by another valid point (itself plus the generator), or
-/// one evaluation plus one: every way a single proof element can be wrong.
-fn tampered_proofs(proof: &PlonkProof) -> Vec<(&'static str, PlonkProof)> {
-    let bump = |p: &mut G1Affine| *p = (*p + G1Affine::generator()).into_affine();
-    let points: [(&str, fn(&mut PlonkProof) -> &mut G1Affine); 9] = [
-        ("A", |p| &mut p.a),
-        ("B", |p| &mut p.b),
-        ("C", |p| &mut p.c),
-        ("Z", |p| &mut p.z),
-        ("T1", |p| &mut p.t1),
-        ("T2", |p| &mut p.t2),
-        ("T3", |p| &mut p.t3),
-        ("Wxi", |p| &mut p.wxi),
-        ("Wxiw", |p| &mut p.wxiw),
-    ];
-    let evals: [(&str, fn(&mut PlonkProof) -> &mut Fr); 6] = [
-        ("eval_a", |p| &mut p.eval_a),
-        ("eval_b", |p| &mut p.eval_b),
-        ("eval_c", |p| &mut p.eval_c),
-        ("eval_s1", |p| &mut p.eval_s1),
-        ("eval_s2", |p| &mut p.eval_s2),
-        ("eval_zw", |p| &mut p.eval_zw),
-    ];
-    let mut out = Vec::new();
-    for (name, get) in points {
-        let mut t = proof.clone();
-        bump(get(&mut t));
-        out.push((name, t));
-    }
-    for (name, get) in evals {
-        let mut t = proof.clone();
-        *get(&mut t) += Fr::from(1u64);
-        out.push((name, t));
-    }
-    out
 }
 
 /// The statement with each public signal changed in turn, and with one signal too many and

@@ -185,6 +185,14 @@ impl BatchKeys {
         })
     }
 
+    /// The verification key of `system`'s proving key in this folder.
+    pub fn verifying_key(&self, system: ProofSystem) -> Result<VerifyingKey, BatchError> {
+        let path = self.zkey(system);
+        let key = ProvingKey::read_file(&path, PointCheck::Full)
+            .map_err(|e| BatchError::Keys(format!("{}: {e}", path.display())))?;
+        Ok(VerifyingKey::of(&key))
+    }
+
     pub fn zkey(&self, system: ProofSystem) -> PathBuf {
         self.dir.join(match system {
             ProofSystem::Groth16 => "groth16.zkey",

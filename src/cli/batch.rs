@@ -202,8 +202,9 @@ pub fn prove_and_report(
     Ok(proven)
 }
 
-/// Writes the proofs, public input, verification keys and new state into `out`.
-fn write_outputs(out: &Path, proven: &BatchProof) -> anyhow::Result<Vec<PathBuf>> {
+/// Writes the proofs, public input, verification keys and new state into `out`, and with both
+/// systems the calldata of `KilnSettlement.settle` for the batch.
+fn write_outputs(out: &Path, proven: &BatchProof, batch_id: u64) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut files: Vec<(PathBuf, serde_json::Value)> = Vec::new();
     for p in &proven.proofs {
@@ -233,14 +234,24 @@ fn write_outputs(out: &Path, proven: &BatchProof) -> anyhow::Result<Vec<PathBuf>
             "new_root": o.new_root.to_string(),
             "prices_hash": o.prices_hash.to_string(),
             "public": o.public.to_string(),
+            "batch_id": batch_id,
         }),
     ));
+    let mut written = Vec::new();
+    if proven.proofs.len() == 2 {
+        let settle = kiln::settlement::Settle::of(batch_id, proven)?;
+        let path = out.join("settle_calldata.hex");
+        let hex = format!("0x{}\n", revm::primitives::hex::encode(settle.calldata()));
+        std::fs::write(&path, hex).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
     let refs: Vec<(&Path, serde_json::Value)> = files
         .iter()
         .map(|(p, v)| (p.as_path(), v.clone()))
         .collect();
     super::snarkjs::write_json_files_atomically(&refs)?;
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    written.extend(files.into_iter().map(|(p, _)| p));
+    Ok(written)
 }
 
 /// `kiln batch prove`.
@@ -268,7 +279,7 @@ pub fn run_prove(
     let root = key_root.map_or_else(default_key_root, Path::to_path_buf);
     let (keys, key_time) = keys(&root, &shape, ptau)?;
     let proven = prove_and_report(&*backend, &keys, key_time, &state, &batch, system.into())?;
-    let written = write_outputs(out, &proven)?;
+    let written = write_outputs(out, &proven, batch.id)?;
     eprintln!(
         "kiln batch prove: wrote {}",
         written
@@ -314,4 +325,75 @@ pub fn system_names(systems: Systems) -> String {
         .map(|s: &ProofSystem| s.name())
         .collect::<Vec<_>>()
         .join(" and ")
+}
+
+/// `kiln batch contract`: the settlement contracts for a shape's keys, ready to deploy.
+pub fn run_contract(
+    key_root: Option<&Path>,
+    out: &Path,
+    shape: &ShapeArgs,
+) -> anyhow::Result<ExitCode> {
+    use kiln::settlement::{self as st, BatchVerifyingKeys};
+    let shape = shape.shape()?;
+    let root = key_root.map_or_else(default_key_root, Path::to_path_buf);
+    let (keys, _) = keys(&root, &shape, None)?;
+    let vks = BatchVerifyingKeys::read(&keys)?;
+    let name = keys
+        .dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let hex = |code: Vec<u8>| format!("{}\n", revm::primitives::hex::encode(code));
+    let mut files: Vec<(String, String)> = st::SOURCES
+        .iter()
+        .map(|(n, text)| (n.to_string(), text.to_string()))
+        .collect();
+    files.push(("BatchVerifiers.sol".into(), st::shape_source(&name, &vks)?));
+    files.push((
+        "groth16_verifier.bin".into(),
+        hex(st::verifier_creation_code(
+            "KilnGroth16Verifier",
+            &st::groth16_key_words(&vks.groth16)?,
+        )),
+    ));
+    files.push((
+        "plonk_verifier.bin".into(),
+        hex(st::verifier_creation_code(
+            "KilnPlonkVerifier",
+            &st::plonk_key_words(&vks.plonk)?,
+        )),
+    ));
+    files.push((
+        "settlement.bin".into(),
+        hex(st::creation_code("KilnSettlement")),
+    ));
+    let manifest = serde_json::json!({
+        "shape": name,
+        "solc": st::SOLC_VERSION,
+        "solc_settings": serde_json::from_str::<serde_json::Value>(st::SOLC_SETTINGS)?,
+        "deploy": [
+            {"contract": "KilnGroth16Verifier", "creation_code": "groth16_verifier.bin",
+             "note": "the shape's key is appended as the constructor argument"},
+            {"contract": "KilnPlonkVerifier", "creation_code": "plonk_verifier.bin",
+             "note": "the shape's key is appended as the constructor argument"},
+            {"contract": "KilnSettlement", "creation_code": "settlement.bin",
+             "constructor": "(uint256 genesisRoot, uint64 firstBatchId, address groth16Verifier, address plonkVerifier)",
+             "note": "append the ABI-encoded constructor arguments"},
+        ],
+        "settle": st::SETTLE,
+    });
+    files.push((
+        "deployment.json".into(),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    ));
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for (n, text) in &files {
+        let path = out.join(n);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    eprintln!(
+        "kiln batch contract: wrote {} files for shape {name} into {} (deploy in the order of deployment.json)",
+        files.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -153,7 +153,9 @@ pub enum Command {
     /// The main job: a derivatives-exchange batch (trades, Black-Scholes option marks, an
     /// expiry, a liquidation) applied by the engine and proven with Groth16 and with PLONK on the
     /// best available backend; both proofs are verified and must bind the same new state root.
-    /// Prints a timing table. The first run for a shape makes its keys (slow, then cached).
+    /// Prints a timing table, then settles the batch on-chain: deploys the verifiers and the
+    /// settlement contract in an in-process EVM and prints the stored root and the gas used.
+    /// The first run for a shape makes its keys (slow, then cached).
     Demo {
         /// Backend to prove on; default: the best one that finds a device.
         #[arg(long)]
@@ -168,7 +170,8 @@ pub enum Command {
         #[command(flatten)]
         shape: batch::ShapeArgs,
     },
-    /// Derivatives-exchange batches: prove one, or write a sample input.
+    /// Derivatives-exchange batches: prove one, write its settlement contracts, or write a
+    /// sample input.
     Batch {
         #[command(subcommand)]
         command: BatchCommand,
@@ -178,7 +181,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum BatchCommand {
     /// Apply a batch to a state with the engine and prove it: writes the proofs, their
-    /// verification keys, public.json, the new state and its roots into --out. A batch the
+    /// verification keys, public.json, the new state and its roots into --out, and with both
+    /// systems settle_calldata.hex (the calldata of KilnSettlement.settle). A batch the
     /// engine rejects (insufficient margin, stale or malformed price, overflow, ...) exits 2 with
     /// the rule it breaks; a malformed file exits 2 naming the field.
     Prove {
@@ -200,6 +204,20 @@ pub enum BatchCommand {
         ptau: Option<PathBuf>,
         /// Folder for the outputs.
         #[arg(long, default_value = "batch-proof")]
+        out: PathBuf,
+        #[command(flatten)]
+        shape: batch::ShapeArgs,
+    },
+    /// Write the settlement contracts for a shape's keys: the Solidity sources (the verifiers
+    /// with the shape's keys in BatchVerifiers.sol), the creation code of both verifiers with
+    /// the keys appended and of the settlement contract (no Solidity compiler needed), and
+    /// deployment.json. Makes the keys first if the folder has none.
+    Contract {
+        /// Key folder (default: $KILN_KEYS, else ~/.cache/kiln/keys).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// Folder for the contracts.
+        #[arg(long, default_value = "batch-contracts")]
         out: PathBuf,
         #[command(flatten)]
         shape: batch::ShapeArgs,
@@ -403,6 +421,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &out,
             &shape,
         ),
+        Command::Batch {
+            command: BatchCommand::Contract { keys, out, shape },
+        } => batch::run_contract(keys.as_deref(), &out, &shape),
         Command::Batch {
             command: BatchCommand::Example { out, seed, shape },
         } => batch::run_example(out.as_deref(), seed, &shape),

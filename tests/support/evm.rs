@@ -13,7 +13,7 @@ use std::process::Command;
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use ark_bn254::{Fr, G1Affine};
-use ark_ec::AffineRepr;
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};
 use kiln_prover::plonk::PlonkProof;
 use revm::context::result::{ExecutionResult, Output};
@@ -417,4 +417,44 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A named element of a PLONK proof.
+type Part<T> = (&'static str, fn(&mut PlonkProof) -> &mut T);
+
+/// The proof with one commitment replaced by another valid point (itself plus the generator), or
+/// one evaluation plus one: every way a single proof element can be wrong.
+pub fn tampered_proofs(proof: &PlonkProof) -> Vec<(&'static str, PlonkProof)> {
+    let bump = |p: &mut G1Affine| *p = (*p + G1Affine::generator()).into_affine();
+    let points: [Part<G1Affine>; 9] = [
+        ("A", |p| &mut p.a),
+        ("B", |p| &mut p.b),
+        ("C", |p| &mut p.c),
+        ("Z", |p| &mut p.z),
+        ("T1", |p| &mut p.t1),
+        ("T2", |p| &mut p.t2),
+        ("T3", |p| &mut p.t3),
+        ("Wxi", |p| &mut p.wxi),
+        ("Wxiw", |p| &mut p.wxiw),
+    ];
+    let evals: [Part<Fr>; 6] = [
+        ("eval_a", |p| &mut p.eval_a),
+        ("eval_b", |p| &mut p.eval_b),
+        ("eval_c", |p| &mut p.eval_c),
+        ("eval_s1", |p| &mut p.eval_s1),
+        ("eval_s2", |p| &mut p.eval_s2),
+        ("eval_zw", |p| &mut p.eval_zw),
+    ];
+    let mut out = Vec::new();
+    for (name, get) in points {
+        let mut t = proof.clone();
+        bump(get(&mut t));
+        out.push((name, t));
+    }
+    for (name, get) in evals {
+        let mut t = proof.clone();
+        *get(&mut t) += Fr::from(1u64);
+        out.push((name, t));
+    }
+    out
 }

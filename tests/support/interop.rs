@@ -88,3 +88,55 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// The command-line arguments of `Shape::TEST`, the shape the end-to-end batch tests prove.
+pub fn test_shape_args() -> Vec<String> {
+    let s = kiln_circuits::model::Shape::TEST;
+    [
+        ("--accounts", s.accounts),
+        ("--slots", s.slots),
+        ("--trades", s.trades),
+        ("--series", s.series),
+    ]
+    .iter()
+    .flat_map(|(flag, v)| [flag.to_string(), v.to_string()])
+    .collect()
+}
+
+/// The key folder the end-to-end batch tests share (keys are remade only when the circuit
+/// changes).
+pub fn batch_key_root() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiln-batch-keys")
+}
+
+/// `kiln batch example --seed SEED` for the test shape, into `dir/batch.json`.
+pub fn batch_example(dir: &Path, seed: &str) -> PathBuf {
+    let input = dir.join("batch.json");
+    let mut args: Vec<String> = vec![
+        "batch".into(),
+        "example".into(),
+        "--seed".into(),
+        seed.into(),
+        "--out".into(),
+    ];
+    args.push(input.display().to_string());
+    args.extend(test_shape_args());
+    let o = kiln(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    input
+}
+
+/// `kiln batch prove` of `input` into `out` for the test shape, with the shared keys.
+pub fn batch_prove(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<String> = vec!["batch".into(), "prove".into(), "--input".into()];
+    args.push(input.display().to_string());
+    args.extend([
+        "--keys".into(),
+        batch_key_root().display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+    ]);
+    args.extend(test_shape_args());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    kiln(&args)
+}

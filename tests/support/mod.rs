@@ -4,3 +4,4 @@
 
 pub mod evm;
 pub mod interop;
+pub mod solc;
