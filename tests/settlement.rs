@@ -13,6 +13,7 @@ use std::str::FromStr;
 use ark_bn254::{Fq, Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{PrimeField, UniformRand};
+use kiln::cpu::CpuBackend;
 use kiln::settlement::chain::Chain;
 use kiln::settlement::{
     self, calldata, poseidon_sol, word, BatchVerifyingKeys, Deployment, Settle, COMPILED, OPERATOR,
@@ -26,7 +27,6 @@ use kiln_circuits::native::Native;
 use kiln_circuits::prove::{prove_batch, BatchKeys, Quiet, Systems};
 use kiln_circuits::sample;
 use kiln_host::conformance::seeded_rng;
-use kiln_host::CpuBackend;
 use kiln_prover::api::ProofSystem;
 use revm::primitives::{keccak256, Address};
 use serde_json::{json, Value};
