@@ -1,6 +1,7 @@
 //! kiln's backend seam: what every backend shares.
 //!
-//! * [`layout`]: the one byte layout of BN254 data at the device edge, and its conversions.
+//! * [`layout`]: the one byte layout of BN254 data at the device edge, and its conversions;
+//!   [`subgroup`]: G2 subgroup membership of many points at once (a proving key's B query).
 //! * [`backend`]: the seam every prover calls for MSMs, NTTs and vector operations, with
 //!   resident device buffers.
 //! * [`cpu`]: the arkworks reference backend.
@@ -20,6 +21,7 @@ pub mod device;
 pub mod error;
 pub mod faulty;
 pub mod layout;
+pub mod subgroup;
 mod sysinfo;
 
 pub use backend::{
