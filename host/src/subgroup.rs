@@ -53,8 +53,9 @@
 //! the argument above needs the group law). When the batch fails, [`g2_first_outside_subgroup`]
 //! finds the first bad point with per-point checks, for the error message.
 
-use ark_bn254::{G2Affine, G2Projective};
+use ark_bn254::{Fq2, G2Affine, G2Projective};
 use ark_ec::{short_weierstrass::Bucket, AffineRepr, CurveGroup, PrimeGroup};
+use ark_ff::{AdditiveGroup, Field};
 use ark_std::rand::{rngs::StdRng, CryptoRng, Rng, RngCore, SeedableRng};
 use rayon::prelude::*;
 
@@ -92,14 +93,14 @@ pub fn false_accept_log2(c: u32) -> f64 {
 }
 
 /// The window width for a chunk of `len` points: the cheapest sound one. A window of `c` bits
-/// costs `W = ceil(128 / c)` passes of one mixed addition per point, and `2 * 2^c` bucket
-/// additions (about 1.5 mixed ones each) to sum its buckets.
+/// costs `W = ceil(128 / c)` passes of one batched affine addition per point, and `2 * 2^c`
+/// XYZZ additions (about twice as dear) to sum its buckets.
 fn window_bits(len: usize) -> u32 {
     WINDOW_BITS
         .filter(|&c| false_accept_log2(c) <= MAX_FALSE_ACCEPT_LOG2)
         .min_by_key(|&c| {
             let windows = COEFFICIENT_BITS.div_ceil(c) as usize;
-            windows * (2 * len + 6 * (1usize << c))
+            windows * (len + 4 * (1usize << c))
         })
         .expect("some window width is sound")
 }
@@ -145,25 +146,148 @@ fn window_sums(points: &[G2Affine], c: u32, windows: usize, rng: &mut StdRng) ->
     rng.fill(&mut digits[..]);
     let mask = ((1u32 << c) - 1) as u16;
     // Bucket `d - 1` collects the points whose digit is `d`; digit 0 adds nothing.
-    let mut buckets = vec![G2Bucket::ZERO; (1 << c) - 1];
+    let mut buckets = AffineBuckets::new((1 << c) - 1);
     (0..windows)
         .map(|w| {
-            buckets.fill(G2Bucket::ZERO);
+            buckets.clear();
             for (p, d) in points.iter().zip(digits.iter().skip(w).step_by(windows)) {
                 let d = d & mask;
-                if d != 0 {
-                    buckets[usize::from(d) - 1] += p;
+                if d != 0 && !p.is_zero() {
+                    buckets.add(usize::from(d) - 1, *p);
                 }
             }
+            buckets.flush_all();
             // sum_d d * bucket_d as running sums from the top: 2 additions per bucket.
             let (mut running, mut sum) = (G2Bucket::ZERO, G2Bucket::ZERO);
-            for b in buckets.iter().rev() {
+            for b in buckets.points.iter().rev() {
                 running += b;
                 sum += &running;
             }
             sum.into()
         })
         .collect()
+}
+
+/// Additions into a pass's pairs: how many wait for one shared inversion. Large enough to make
+/// the inversion negligible, small enough to stay in cache (a pair is ~300 bytes).
+const AFFINE_BATCH: usize = 512;
+
+/// Buckets kept as affine points, added into in batches that share one field inversion
+/// (Montgomery's trick): an affine addition is then about 5 multiplications and a squaring in
+/// Fq2 against 8 and 2 for arkworks' XYZZ mixed addition, the whole cost of the bucket pass.
+/// (The batch-affine bucket method of gnark-crypto and of the ZPrize MSM entries.) A point
+/// whose bucket already has an addition in the batch waits in `queue` for the next one.
+struct AffineBuckets {
+    points: Vec<G2Affine>,
+    /// Bucket index and point of each addition in the batch.
+    pairs: Vec<(u32, G2Affine)>,
+    /// Whether a bucket has an addition in the batch.
+    busy: Vec<bool>,
+    queue: Vec<(u32, G2Affine)>,
+    /// Scratch for the batch: denominators, then their inverses; prefix products.
+    inverses: Vec<Fq2>,
+    prefix: Vec<Fq2>,
+}
+
+impl AffineBuckets {
+    fn new(count: usize) -> Self {
+        AffineBuckets {
+            points: vec![G2Affine::identity(); count],
+            pairs: Vec::with_capacity(AFFINE_BATCH),
+            busy: vec![false; count],
+            queue: Vec::new(),
+            inverses: Vec::with_capacity(AFFINE_BATCH),
+            prefix: Vec::with_capacity(AFFINE_BATCH),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.points.fill(G2Affine::identity());
+    }
+
+    /// Adds the finite point `p` into bucket `b`.
+    fn add(&mut self, b: usize, p: G2Affine) {
+        if self.busy[b] {
+            self.queue.push((b as u32, p));
+        } else if self.points[b].is_zero() {
+            self.points[b] = p;
+        } else {
+            self.busy[b] = true;
+            self.pairs.push((b as u32, p));
+            if self.pairs.len() == AFFINE_BATCH {
+                self.flush();
+            }
+        }
+    }
+
+    /// Completes every addition, queued ones included.
+    fn flush_all(&mut self) {
+        loop {
+            self.flush();
+            if self.queue.is_empty() {
+                return;
+            }
+            // Each round adds at least the first waiting point of every bucket, so this ends.
+            for (b, p) in std::mem::take(&mut self.queue) {
+                self.add(b as usize, p);
+            }
+        }
+    }
+
+    /// Performs the batch's additions: `lambda = (y2 - y1) / (x2 - x1)`, or `3 x^2 / 2y` when
+    /// the points are equal (a key may repeat a point), with one inversion for all.
+    fn flush(&mut self) {
+        self.inverses.clear();
+        for &(b, p) in &self.pairs {
+            let a = &self.points[b as usize];
+            // x1 == x2 and y1 == -y2: the sum is infinity and needs no inversion; 1 keeps the
+            // product invertible. The twist has odd order, so no finite point has y = 0.
+            self.inverses.push(if a.x != p.x {
+                p.x - a.x
+            } else if a.y == p.y {
+                a.y.double()
+            } else {
+                Fq2::ONE
+            });
+        }
+        invert_all(&mut self.inverses, &mut self.prefix);
+        for (&(b, p), inverse) in self.pairs.iter().zip(&self.inverses) {
+            let a = &mut self.points[b as usize];
+            let numerator = if a.x != p.x {
+                p.y - a.y
+            } else if a.y == p.y {
+                let xx = a.x.square();
+                xx.double() + xx
+            } else {
+                *a = G2Affine::identity();
+                self.busy[b as usize] = false;
+                continue;
+            };
+            let lambda = numerator * inverse;
+            let x3 = lambda.square() - a.x - p.x;
+            let y3 = lambda * (a.x - x3) - a.y;
+            *a = G2Affine::new_unchecked(x3, y3);
+            self.busy[b as usize] = false;
+        }
+        self.pairs.clear();
+    }
+}
+
+/// Replaces each element of `v` (all nonzero) by its inverse with one inversion and three
+/// multiplications per element (Montgomery's trick); `prefix` is scratch.
+fn invert_all(v: &mut [Fq2], prefix: &mut Vec<Fq2>) {
+    prefix.clear();
+    let mut acc = Fq2::ONE;
+    for x in v.iter() {
+        prefix.push(acc);
+        acc *= x;
+    }
+    let mut inv = acc.inverse().expect("a product of nonzero elements");
+    for (x, before) in v.iter_mut().zip(prefix.iter()).rev() {
+        let next = inv * *x;
+        *x = inv * before;
+        inv = next;
+    }
 }
 
 /// The index of the first point of `points` (each on the twist) outside G2, by per-point checks
@@ -359,6 +483,50 @@ mod tests {
             }
         }
         assert!(g2_all_in_subgroup(&[], &mut batch_rng));
+    }
+
+    /// The affine buckets against projective sums, on what batching finds hard: many points
+    /// per bucket (queued conflicts), a point added to itself (doubling), `P + (-P)`
+    /// (infinity), and points off G2.
+    #[test]
+    fn affine_buckets_add_like_projective_arithmetic() {
+        let mut rng =
+            crate::conformance::seeded_rng("affine_buckets_add_like_projective_arithmetic");
+        let base = good_points(300, &mut rng);
+        let mut inputs: Vec<(usize, G2Affine)> = Vec::new();
+        for (i, p) in base.iter().enumerate() {
+            let b = rng.gen_range(0..5);
+            inputs.push((b, *p));
+            match i % 10 {
+                0 => inputs.push((b, *p)),
+                1 => inputs.push((b, -*p)),
+                2 => inputs.push((b, random_point(&mut rng))),
+                3 => inputs.extend([(7, *p), (7, *p), (7, *p)]),
+                _ => {}
+            }
+        }
+        for batch in [AFFINE_BATCH, 1] {
+            let mut buckets = AffineBuckets::new(9);
+            let mut want = vec![G2Projective::zero(); 9];
+            for _ in 0..2 {
+                buckets.clear();
+                want.fill(G2Projective::zero());
+                for chunk in inputs.chunks(batch) {
+                    for &(b, p) in chunk {
+                        if !p.is_zero() {
+                            buckets.add(b, p);
+                        }
+                        want[b] += p;
+                    }
+                    if batch == 1 {
+                        buckets.flush();
+                    }
+                }
+                buckets.flush_all();
+                assert!(buckets.queue.is_empty() && buckets.busy.iter().all(|&b| !b));
+                assert_eq!(buckets.points, G2Projective::normalize_batch(&want));
+            }
+        }
     }
 
     /// Many bad points of the smallest order that cancel in a plain sum still fail.
