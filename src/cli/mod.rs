@@ -86,7 +86,7 @@ pub enum Command {
         /// Skip the prime-order subgroup checks of the key's B-query G2 points (they are still
         /// checked to be on the curve; header points and each proof's B point are always fully
         /// checked). Without this flag every point is checked, the subgroup checks batched into
-        /// one random-combination test (false-accept probability below 2^-100), and a Groth16
+        /// random-combination tests (false-accept probability below 2^-100), and a Groth16
         /// key that passes is remembered by its SHA-256 so that later runs skip them.
         #[arg(long)]
         trusted_key: bool,
