@@ -150,8 +150,14 @@ fn kiln_prove_and_verify_agree_with_snarkjs_on_valid_tampered_and_malformed_file
         ]);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success(), "{circuit}: {stderr}");
-        // --stages: every MSM of the proof and its verification, each with a time.
-        for stage in ["msm A (G1)", "msm B (G2)", "msm H (G1)", "verify"] {
+        // --stages: every MSM of the proof and its verification, each with a time. The host
+        // backends run the five MSMs as one concurrent stage, devices one stage each.
+        let msm_stages: &[&str] = if stderr.contains("(concurrent)") {
+            &["msms A, B (G1), B (G2), private, H (concurrent)"]
+        } else {
+            &["msm A (G1)", "msm B (G2)", "msm H (G1)"]
+        };
+        for stage in msm_stages.iter().chain(&["verify"]) {
             assert!(
                 stderr
                     .lines()
@@ -294,6 +300,58 @@ fn witnesses_that_do_not_fit_the_key_are_refused_and_nothing_is_written() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(!pp.exists() && !pu.exists());
+}
+
+/// `kiln prove` checks a key fully once, records its digest, and skips the subgroup checks for
+/// the same bytes later; `--no-key-cache` checks again; a cache folder that cannot be written
+/// costs a warning, not the proof.
+#[test]
+fn kiln_prove_records_checked_keys_and_recognises_them() {
+    let Some(env) = Env::get("snarkjs interop") else {
+        return;
+    };
+    let dir = scratch("key-cache");
+    let fx = env.fixtures.join("mimc_chain");
+    let (pp, pu) = (dir.join("proof.json"), dir.join("public.json"));
+    let prove = |cache: &Path, flags: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiln"));
+        cmd.env("KILN_CACHE_DIR", cache)
+            .arg("prove")
+            .arg(fx.join("circuit.zkey"))
+            .arg(fx.join("witness.wtns"))
+            .args([&pp, &pu])
+            .args(["--backend", "cpu"])
+            .args(flags);
+        let o = run(&mut cmd);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{err}");
+        assert!(snarkjs_verifies(
+            &env,
+            &fx.join("verification_key.json"),
+            &pu,
+            &pp
+        ));
+        err
+    };
+    let cache = dir.join("checked-keys");
+    let first = prove(&cache, &[]);
+    assert!(first.contains("key recorded as checked"), "{first}");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
+    let second = prove(&cache, &[]);
+    assert!(second.contains("checked before"), "{second}");
+    let forced = prove(&cache, &["--no-key-cache"]);
+    assert!(
+        forced.contains("all checks") && !forced.contains("recorded"),
+        "{forced}"
+    );
+    let trusted = prove(&cache, &["--trusted-key"]);
+    assert!(trusted.contains("trusted"), "{trusted}");
+    // A cache "folder" below a plain file cannot be made, even by root.
+    let file = dir.join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let warned = prove(&file.join("checked-keys"), &[]);
+    assert!(warned.contains("warning: cannot record"), "{warned}");
+    assert_eq!(warned.matches("warning").count(), 1, "{warned}");
 }
 
 #[test]

@@ -13,6 +13,7 @@
 pub mod cpu;
 pub mod plan;
 pub mod reduce;
+pub mod subgroup;
 
 pub use plan::{signed_digits, window_count, Digit, MsmPlan, SCALAR_BITS};
 pub use reduce::{combine_windows, reference_msm, window_sum};

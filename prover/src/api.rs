@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
@@ -19,6 +20,7 @@ use crate::groth16::SnarkjsProver;
 use crate::iden3::groth16_zkey::{read_zkey_with, Groth16Zkey};
 use crate::iden3::plonk_zkey::{read_plonk_zkey, PlonkZkey};
 use crate::iden3::{zkey_sections, FileBytes, FormatError};
+use crate::key_cache::{CheckedKeys, KeyDigest};
 use crate::plonk::prover::{Blinding, PlonkProver};
 use crate::plonk::PlonkProof;
 use crate::timings::StageTimings;
@@ -85,6 +87,66 @@ impl ProvingKey {
         })
     }
 
+    /// Reads a `.zkey` of either system with the checks `checks` asks for, and says which ran.
+    pub fn load(
+        path: &Path,
+        checks: &KeyChecks,
+    ) -> std::result::Result<(Self, KeyLoad), FormatError> {
+        Self::load_bytes(FileBytes::open(path)?.bytes(), checks)
+    }
+
+    /// As [`load`](Self::load), from bytes.
+    pub fn load_bytes(
+        data: &[u8],
+        checks: &KeyChecks,
+    ) -> std::result::Result<(Self, KeyLoad), FormatError> {
+        let mut load = KeyLoad {
+            g2_checks: G2Checks::Ran,
+            digest: None,
+            recorded: false,
+            hashing: Duration::ZERO,
+            cache_warning: None,
+        };
+        let cache = match checks {
+            KeyChecks::Full => None,
+            KeyChecks::Trusted => {
+                load.g2_checks = G2Checks::Trusted;
+                return Ok((Self::read(data, PointCheck::OnCurveOnly)?, load));
+            }
+            KeyChecks::Cached(cache) => Some(cache),
+        };
+        // Only a Groth16 key has a G2 section worth caching (a PLONK key's G2 points are its
+        // header's two), so only a Groth16 key is hashed.
+        let (_, protocol) = zkey_sections::open(data)?;
+        let (Some(cache), ProofSystem::Groth16) =
+            (cache, ProofSystem::from_zkey_protocol(protocol)?)
+        else {
+            return Ok((Self::read(data, PointCheck::Full)?, load));
+        };
+        let start = Instant::now();
+        let digest = KeyDigest::of(data);
+        load.hashing = start.elapsed();
+        load.digest = Some(digest);
+        if cache.contains(&digest) {
+            load.g2_checks = G2Checks::Recognised;
+            return Ok((Self::read(data, PointCheck::OnCurveOnly)?, load));
+        }
+        let key = Self::read(data, PointCheck::Full)?;
+        match cache.record(&digest) {
+            Ok(()) => load.recorded = true,
+            Err(e) => {
+                load.cache_warning = Some(match cache.dir() {
+                    Some(dir) => format!(
+                        "cannot record the checked key in {}: {e}; later runs will check it again",
+                        dir.display()
+                    ),
+                    None => format!("cannot record the checked key: {e}"),
+                })
+            }
+        }
+        Ok((key, load))
+    }
+
     pub fn system(&self) -> ProofSystem {
         match self {
             ProvingKey::Groth16(_) => ProofSystem::Groth16,
@@ -99,6 +161,46 @@ impl ProvingKey {
             ProvingKey::Plonk(k) => k.witness_len(),
         }
     }
+}
+
+/// How much [`ProvingKey::load`] checks of a key's Groth16 B-query G2 points (every other
+/// check always runs; PLONK keys have no such points).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyChecks {
+    /// On the twist and in G2, checked every time (batched: [`kiln_msm::subgroup`]).
+    Full,
+    /// As `Full`, unless the key's SHA-256 is in the cache of keys that passed before; a key
+    /// that passes now is recorded there ([`crate::key_cache`]).
+    Cached(CheckedKeys),
+    /// On the twist only: the caller vouches for the key (`kiln prove --trusted-key`). Each
+    /// proof's B point is still checked before the proof is returned.
+    Trusted,
+}
+
+/// What [`ProvingKey::load`] did about the B query's subgroup checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum G2Checks {
+    /// They ran and passed (or there were none: a PLONK key).
+    Ran,
+    /// Skipped: the key's digest was in the cache.
+    Recognised,
+    /// Skipped: [`KeyChecks::Trusted`].
+    Trusted,
+}
+
+/// The report of one [`ProvingKey::load`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyLoad {
+    pub g2_checks: G2Checks,
+    /// The key's SHA-256, when a cache was consulted.
+    pub digest: Option<KeyDigest>,
+    /// Whether this load recorded the key in the cache.
+    pub recorded: bool,
+    /// Time spent hashing the key.
+    pub hashing: Duration,
+    /// Why the key could not be recorded, when a cache was asked for and writing failed. The
+    /// load itself succeeded: the key was fully checked.
+    pub cache_warning: Option<String>,
 }
 
 /// A proof of either system.

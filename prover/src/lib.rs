@@ -9,7 +9,8 @@
 //! * [`api`]: one prover over both systems ([`Prover`], [`prove`]), the system read from the key.
 //! * [`setup`]: snarkjs-identical setups: a local powers of tau, Groth16 and PLONK keys.
 //! * [`conformance`]: the Groth16 byte-identity check every backend's tests run.
-//! * [`iden3`]: the circom/snarkjs files: `.r1cs`, `.wtns`, `.ptau`, Groth16 and PLONK `.zkey`.
+//! * [`iden3`]: the circom/snarkjs files: `.r1cs`, `.wtns`, `.ptau`, Groth16 and PLONK `.zkey`;
+//!   [`key_cache`]: digests of keys kiln has fully checked, so later loads can skip the checks.
 //! * [`timings`] and [`error`]: what every prover reports: per-stage times, and why no proof.
 //!
 //! Every prover takes a `&dyn Backend`, so the same code proves on any device, and checks each
@@ -21,6 +22,7 @@ pub mod error;
 pub mod examples;
 pub mod groth16;
 pub mod iden3;
+pub mod key_cache;
 pub mod plonk;
 pub mod r1cs;
 mod schedule;

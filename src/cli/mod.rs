@@ -96,10 +96,17 @@ pub enum Command {
         backend: Option<String>,
         /// Skip the prime-order subgroup checks of the key's B-query G2 points (they are still
         /// checked to be on the curve; header points and each proof's B point are always fully
-        /// checked). Those checks are most of the load time of a large key: use this for a key
-        /// that has been loaded without it before.
+        /// checked). Without this flag every point is checked, the subgroup checks batched into
+        /// random-combination tests (false-accept probability below 2^-100), and a Groth16
+        /// key that passes is remembered by its SHA-256 so that later runs skip them.
         #[arg(long)]
         trusted_key: bool,
+        /// Run the subgroup checks even if this key (by its SHA-256) passed them before, and do
+        /// not record it. The cache of checked keys is a folder of marker files:
+        /// $KILN_CACHE_DIR, else $XDG_CACHE_HOME/kiln/checked-keys, else
+        /// ~/.cache/kiln/checked-keys; a folder that cannot be written only costs a warning.
+        #[arg(long)]
+        no_key_cache: bool,
         /// Also print how long each stage of the proof took (witness checks, NTTs, MSMs,
         /// verification), to see where the time goes on a backend.
         #[arg(long)]
@@ -434,6 +441,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public,
             backend,
             trusted_key,
+            no_key_cache,
             stages,
         } => snarkjs::prove(
             &zkey,
@@ -443,6 +451,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             backend.as_deref(),
             snarkjs::ProveOptions {
                 trusted_key,
+                no_key_cache,
                 stages,
             },
         ),

@@ -10,9 +10,9 @@ use anyhow::Context;
 use ark_bn254::Fr;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use indicatif::{ProgressBar, ProgressStyle};
-use kiln_host::layout::PointCheck;
-use kiln_prover::api::ProvingKey;
+use kiln_prover::api::{G2Checks, KeyChecks, ProvingKey};
 use kiln_prover::iden3::wtns::read_wtns_file;
+use kiln_prover::key_cache::CheckedKeys;
 use kiln_prover::plonk::json::proof_to_json as plonk_proof_to_json;
 use kiln_prover::snarkjs_json::{self, proof_to_json, public_to_json};
 use kiln_prover::{Proof, Prover};
@@ -72,6 +72,8 @@ pub(super) fn write_json_files_atomically(
 pub struct ProveOptions {
     /// Skip the subgroup checks of the key's B-query G2 points.
     pub trusted_key: bool,
+    /// Check them even if the key passed before (by its digest), and do not record it.
+    pub no_key_cache: bool,
     /// Print each proving stage's time.
     pub stages: bool,
 }
@@ -89,15 +91,20 @@ pub fn prove(
     }
     let backend = super::open_backend(backend)?;
     let pb = spinner();
-    let (key, t_key) = step(&pb, "reading key", || {
-        let check = if options.trusted_key {
-            PointCheck::OnCurveOnly
-        } else {
-            PointCheck::Full
-        };
-        ProvingKey::read_file(zkey, check)
+    let checks = if options.trusted_key {
+        KeyChecks::Trusted
+    } else if options.no_key_cache {
+        KeyChecks::Full
+    } else {
+        KeyChecks::Cached(CheckedKeys::from_env())
+    };
+    let ((key, load), t_key) = step(&pb, "reading key", || {
+        ProvingKey::load(zkey, &checks)
             .with_context(|| format!("reading proving key {}", zkey.display()))
     })?;
+    if let Some(warning) = &load.cache_warning {
+        pb.suspend(|| eprintln!("kiln prove: warning: {warning}"));
+    }
     let (witness, t_wtns) = step(&pb, "reading witness", || {
         read_wtns_file(wtns).with_context(|| format!("reading witness {}", wtns.display()))
     })?;
@@ -129,8 +136,20 @@ pub fn prove(
         (public_out, public_to_json(&public)),
     ])?;
     pb.finish_and_clear();
+    let key_checks = match load.g2_checks {
+        G2Checks::Ran if load.recorded => format!(
+            "all checks, key recorded as checked; hashing {}",
+            ms(load.hashing)
+        ),
+        G2Checks::Ran => "all checks".to_string(),
+        G2Checks::Recognised => format!(
+            "subgroup checks skipped: key checked before; hashing {}",
+            ms(load.hashing)
+        ),
+        G2Checks::Trusted => "trusted: subgroup checks skipped".to_string(),
+    };
     eprintln!(
-        "kiln prove: {system} on backend {}: read key {}, witness {}, load {}, prove {} (verified); wrote {} and {}",
+        "kiln prove: {system} on backend {}: read key {} ({key_checks}), witness {}, load {}, prove {} (verified); wrote {} and {}",
         backend.name(),
         ms(t_key),
         ms(t_wtns),

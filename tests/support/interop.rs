@@ -75,9 +75,14 @@ pub fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
 }
 
-/// The `kiln` binary under test.
+/// The `kiln` binary under test, with its cache of checked keys in this process's scratch
+/// folder rather than the user's.
 pub fn kiln<S: AsRef<OsStr>>(args: &[S]) -> Output {
-    run(Command::new(env!("CARGO_BIN_EXE_kiln")).args(args))
+    let cache =
+        std::env::temp_dir().join(format!("kiln-interop-{}-checked-keys", std::process::id()));
+    run(Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .env("KILN_CACHE_DIR", cache)
+        .args(args))
 }
 
 /// stdout and stderr of a finished command, for assertion messages.
