@@ -58,7 +58,7 @@ for n in "${SIZES[@]}"; do
     mkdir -p "$d"
     cat > "$d/chain.circom" <<CIRCOM
 pragma circom 2.0.0;
-include "$ROOT/.deps/node/node_modules/circomlib/circuits/poseidon.circom";
+include "circomlib/circuits/poseidon.circom";
 template PoseidonChain(N) {
     signal input x;
     signal output y;
@@ -76,7 +76,11 @@ template PoseidonChain(N) {
 component main = PoseidonChain($links);
 CIRCOM
     echo '{"x": "7"}' > "$d/input.json"
-    "$BIN/circom2" "$d/chain.circom" --r1cs --wasm --O2 -o "$d" >/dev/null
+    # circom2 (circom in WASI) finds includes only through a -l path below its working
+    # directory, so it runs in the repository with paths relative to it.
+    rel=$(realpath --relative-to="$ROOT" "$d")
+    case $rel in ../*) echo "OUTDIR must lie inside the repository ($ROOT) for circom2" >&2; exit 2 ;; esac
+    (cd "$ROOT" && "$BIN/circom2" "$rel/chain.circom" --r1cs --wasm --O2 -l .deps/node/node_modules -o "$rel" >/dev/null)
     node "$d/chain_js/generate_witness.js" "$d/chain_js/chain.wasm" "$d/input.json" "$d/witness.wtns"
     "$KILN" setup groth16 "$d/chain.r1cs" "$ptau" "$d/circuit.zkey.tmp" >/dev/null
     mv "$d/circuit.zkey.tmp" "$d/circuit.zkey"
