@@ -180,6 +180,25 @@ impl MsmGroup for Projective<g2::Config> {
     }
 }
 
+/// Runs the whole suite on `backend` at each of `log_sizes` with one fresh seed (printed, with
+/// how to replay it) and fails the calling test on any mismatch, or if the suite ran too few
+/// checks to mean anything: the assertion every backend's own test suite makes.
+pub fn assert_passes_suite(backend: &dyn Backend, log_sizes: &[u32]) {
+    let seed = fresh_seed();
+    println!("conformance: seed {seed:#x} (replay with KILN_SEED={seed:#x})");
+    for &log_size in log_sizes {
+        let outcomes = run_selftest(backend, SelftestConfig { log_size, seed }, |_| {})
+            .unwrap_or_else(|e| panic!("log size {log_size}: the suite could not run: {e}"));
+        assert!(
+            outcomes.len() > 30,
+            "suite ran only {} checks",
+            outcomes.len()
+        );
+        let failures: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
+        assert!(failures.is_empty(), "log size {log_size}: {failures:#?}");
+    }
+}
+
 /// MSM inputs whose answer is known without an MSM: `bases[i] = dlogs[i] * G`.
 pub struct MsmCase {
     pub name: String,

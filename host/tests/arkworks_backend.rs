@@ -2,25 +2,13 @@
 
 use ark_bn254::{Fr, G1Affine};
 use ark_ff::{UniformRand, Zero};
-use kiln_host::conformance::{fresh_seed, run_selftest, SelftestConfig};
+use kiln_host::conformance::{assert_passes_suite, fresh_seed, run_selftest, SelftestConfig};
 use kiln_host::faulty::{Fault, FaultyBackend};
 use kiln_host::{ArkworksBackend, Backend, Error, NttOp, VecOp};
 
 #[test]
 fn arkworks_backend_passes_the_conformance_suite() {
-    let seed = fresh_seed();
-    println!("conformance: seed {seed:#x} (replay with KILN_SEED={seed:#x})");
-    let backend = ArkworksBackend::new();
-    for log_size in [0, 3, 8] {
-        let outcomes = run_selftest(&backend, SelftestConfig { log_size, seed }, |_| {}).unwrap();
-        assert!(
-            outcomes.len() > 30,
-            "suite ran only {} checks",
-            outcomes.len()
-        );
-        let failures: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
-        assert!(failures.is_empty(), "log_size {log_size}: {failures:#?}");
-    }
+    assert_passes_suite(&ArkworksBackend::new(), &[0, 3, 8]);
 }
 
 #[test]

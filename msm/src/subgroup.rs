@@ -45,9 +45,10 @@
 //! for `c = 16` (`W = 8`, `7 / 65536` per window), the widest window used: always below
 //! [`MAX_FALSE_ACCEPT_LOG2`] = -100 ([`false_accept_log2`], tested for every width used).
 //! The digits come from a CSPRNG freshly seeded per call, so whoever wrote the key cannot
-//! predict them. The window sums are exact group operations (arkworks' XYZZ formulas are
-//! complete for points on the curve, and the twist has no points of order 2), so nothing but
-//! the digits is probabilistic.
+//! predict them. The window sums are exact group operations (the CPU MSM's batched affine
+//! additions treat doublings and `P + (-P)` apart, their XYZZ overflow uses arkworks' complete
+//! formulas, and the twist has no points of order 2), so nothing but the digits is
+//! probabilistic.
 //!
 //! Preconditions: every point is on the twist (decoders check that first, per point, because
 //! the argument above needs the group law). When the batch fails, [`g2_first_outside_subgroup`]
@@ -59,6 +60,7 @@ use ark_std::rand::{rngs::StdRng, CryptoRng, Rng, RngCore, SeedableRng};
 use rayon::prelude::*;
 
 use crate::cpu::buckets::{AffineBuckets, Buckets};
+use crate::cpu::schedule::MAX_BATCH;
 
 /// The prime factors of the G2 cofactor `h = 2q - r`, smallest first (see the module docs).
 pub const G2_COFACTOR_PRIMES: [ark_ff::BigInt<4>; 4] = [
@@ -148,7 +150,7 @@ fn window_sums(points: &[G2Affine], c: u32, windows: usize, rng: &mut StdRng) ->
     let mask = ((1u32 << c) - 1) as u16;
     (0..windows)
         .map(|w| {
-            let mut buckets = AffineBuckets::<g2::Config>::new((1 << c) - 1, AFFINE_BATCH);
+            let mut buckets = AffineBuckets::<g2::Config>::new((1 << c) - 1, MAX_BATCH);
             for (p, d) in points.iter().zip(digits.iter().skip(w).step_by(windows)) {
                 let d = d & mask;
                 if d != 0 {
@@ -159,10 +161,6 @@ fn window_sums(points: &[G2Affine], c: u32, windows: usize, rng: &mut StdRng) ->
         })
         .collect()
 }
-
-/// Additions sharing one inversion: large enough to make the inversion negligible, small
-/// enough to stay in cache.
-const AFFINE_BATCH: usize = 512;
 
 /// The index of the first point of `points` (each on the twist) outside G2, by per-point checks
 /// in parallel; `None` if all are in G2.

@@ -9,7 +9,7 @@
 //! **Fixed-base tables.** Bases uploaded once and used for many MSMs (a proving key's) may be
 //! kept as [`FixedBaseTable`]s, `2^(c j) P` for every window `j`, which saves each MSM its
 //! per-window bucket reductions and lets it take wider windows. A table holds `windows` copies
-//! of its bases (13 to 17 for proving-key sizes), so tables are built only within a memory
+//! of its bases (15 to 17 for proving-key sizes), so tables are built only within a memory
 //! budget ([`CpuBackend::with_table_budget`]); uploads take from the budget in order and give
 //! back when their buffer is dropped. The default budget is 0: building a table costs tens of
 //! plain MSMs, which only a key proving many times recovers (BENCHMARKS.md, "Fixed-base tables").

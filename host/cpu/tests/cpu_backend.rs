@@ -6,34 +6,18 @@ use ark_bn254::{Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::UniformRand;
 use kiln_cpu::CpuBackend;
-use kiln_host::conformance::{fresh_seed, run_selftest, seeded_rng, SelftestConfig};
+use kiln_host::conformance::{assert_passes_suite, seeded_rng};
 use kiln_host::Backend;
 use kiln_prover::conformance::{groth16_byte_identity, Groth16Circuit};
 
-fn passes_the_suite(backend: &CpuBackend, log_sizes: &[u32]) {
-    let seed = fresh_seed();
-    println!("conformance: seed {seed:#x} (replay with KILN_SEED={seed:#x})");
-    for &log_size in log_sizes {
-        let outcomes = run_selftest(backend, SelftestConfig { log_size, seed }, |_| {}).unwrap();
-        assert!(
-            outcomes.len() > 30,
-            "suite ran only {} checks",
-            outcomes.len()
-        );
-        let failures: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
-        assert!(failures.is_empty(), "log_size {log_size}: {failures:#?}");
-    }
-}
-
 #[test]
 fn cpu_backend_passes_the_conformance_suite() {
-    passes_the_suite(&CpuBackend::new(), &[0, 3, 8, 12, 16]);
+    assert_passes_suite(&CpuBackend::new(), &[0, 3, 8, 12, 16]);
 }
 
 #[test]
 fn cpu_backend_with_fixed_base_tables_passes_the_conformance_suite() {
-    let backend = CpuBackend::with_table_budget(usize::MAX);
-    passes_the_suite(&backend, &[3, 10]);
+    assert_passes_suite(&CpuBackend::with_table_budget(usize::MAX), &[3, 10]);
 }
 
 #[test]

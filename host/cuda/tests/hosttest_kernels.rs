@@ -14,7 +14,7 @@ use kiln_cuda::msm::{exclusive_scan, MsmConfig, MsmDigitsParams};
 use kiln_cuda::CudaBackend;
 use kiln_cuda::{DeviceWords, KernelRunner, Program};
 use kiln_host::conformance::{
-    check_msm_case, fresh_seed, reference_ntt, run_selftest, seeded_rng, MsmCase, SelftestConfig,
+    assert_passes_suite, check_msm_case, reference_ntt, seeded_rng, MsmCase,
 };
 use kiln_host::{Backend, DeviceInfo, DeviceKind, NttOp};
 use kiln_msm::{signed_digits, window_count};
@@ -141,15 +141,7 @@ fn scan_kernels_compute_exclusive_prefix_sums() {
 
 #[test]
 fn the_emulated_backend_passes_the_conformance_suite() {
-    let seed = fresh_seed();
-    println!("seed {seed:#x} (replay with KILN_SEED={seed:#x})");
-    let backend = emulated();
-    for log_size in [0u32, 3, 7] {
-        let outcomes = run_selftest(&backend, SelftestConfig { log_size, seed }, |_| {}).unwrap();
-        let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
-        assert!(failed.is_empty(), "log size {log_size}: {failed:#?}");
-        assert!(outcomes.len() > 30, "only {} checks ran", outcomes.len());
-    }
+    assert_passes_suite(&emulated(), &[0, 3, 7]);
 }
 
 fn check_ntt(backend: &dyn Backend, log_n: u32, rng: &mut StdRng) {

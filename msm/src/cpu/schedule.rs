@@ -35,7 +35,7 @@ const AFFINE_ADD: f64 = 7.0;
 const INVERSION: f64 = 150.0;
 const REDUCE_STEP: f64 = 24.0;
 /// The largest batch of affine additions sharing one inversion.
-const MAX_BATCH: usize = 512;
+pub const MAX_BATCH: usize = 512;
 
 /// How a task accumulates its bucket sums.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
