@@ -14,6 +14,7 @@
 #   make sim     the Verilator model of the FPGA card (hdl/) in target/sim (make test builds it)
 #   make synth   yosys resource estimate of the multiplier and curve adder (slow; hdl/README.md)
 #   make bench-fpga      kiln bench on the simulated card: cycles, projected time (BENCHMARKS.md)
+#   make bench-serve     a load test of kiln serve on loopback: 200 jobs from 16 clients
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -21,8 +22,9 @@ SHELL := /bin/bash
 CARGO ?= cargo
 DEPS := $(CURDIR)/.deps
 # iverilog: the RTL must also compile with Icarus (tests/fpga_hdl.rs); libclang-dev: bindgen
-# regenerates the card model bindings in a test (ffi/tests/bindings.rs).
-APT_PACKAGES := verilator yosys mesa-vulkan-drivers iverilog libclang-dev
+# regenerates the card model bindings in a test (ffi/tests/bindings.rs); postgresql: the
+# `kiln serve` cluster tests start a server of their own (tests/serve_postgres.rs).
+APT_PACKAGES := verilator yosys mesa-vulkan-drivers iverilog libclang-dev postgresql
 NVRTC_VERSION := 13.0.*
 NVRTC_LIB := $(DEPS)/nvrtc/nvidia/cu13/lib
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -31,7 +33,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
 .PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check sim synth bench-fpga
-.PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch bench-rapidsnark contracts
+.PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch bench-rapidsnark contracts bench-serve
 
 setup: setup-toolchain setup-apt setup-pip setup-npm
 
@@ -156,6 +158,16 @@ bench-rapidsnark: setup
 bench-batch: setup
 	$(CARGO) build --release --bin kiln
 	benches/batch_sizes.sh $${KILN_KEYS:-$$HOME/.cache/kiln/keys} cpu 3
+
+# kiln serve under load on loopback: a node on SQLite proving the multiplier fixture on the cpu,
+# SERVE_JOBS jobs submitted and waited for by SERVE_CLIENTS concurrent clients; throughput and
+# latency percentiles (BENCHMARKS.md, "kiln serve under load").
+SERVE_JOBS ?= 200
+SERVE_CLIENTS ?= 16
+# The dev profile is optimised (opt-level 3), and the workspace build makes it anyway.
+bench-serve: fixtures
+	$(CARGO) build --workspace --all-targets
+	$(CURDIR)/target/debug/examples/serve_load $(KILN_DEBUG) $(FIXTURES)/multiplier $(SERVE_JOBS) $(SERVE_CLIENTS)
 
 # The Verilator models of hdl/ (the card, and the unit test wrappers) as shared libraries in
 # target/sim, which the fpga-sim backend and the tests load at run time. Rebuilt only when the

@@ -282,3 +282,103 @@ pub fn prove(
     let (proof, public, _) = Prover::new(backend, key)?.prove(witness, rng)?;
     Ok((proof, public))
 }
+
+impl ProvingKey {
+    /// Public signals (outputs and public inputs) a proof with this key has.
+    pub fn n_public(&self) -> usize {
+        match self {
+            ProvingKey::Groth16(k) => k.n_public,
+            ProvingKey::Plonk(k) => k.vk.n_public,
+        }
+    }
+
+    /// snarkjs's `verification_key.json` for this key (`snarkjs zkey export verificationkey`).
+    pub fn verification_key_json(&self) -> serde_json::Value {
+        match self {
+            ProvingKey::Groth16(k) => crate::snarkjs_json::verifying_key_to_json(&k.verifying_key()),
+            ProvingKey::Plonk(k) => crate::plonk::json::verifying_key_to_json(&k.vk),
+        }
+    }
+}
+
+impl Proof {
+    /// snarkjs's `proof.json` for this proof.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Proof::Groth16(p) => crate::snarkjs_json::proof_to_json(p),
+            Proof::Plonk(p) => crate::plonk::json::proof_to_json(p),
+        }
+    }
+}
+
+/// Why [`verify_json`] could not decide: the files do not describe one statement.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyJsonError {
+    /// The verification key is malformed or of a protocol kiln does not verify.
+    #[error("{0}")]
+    Key(String),
+    /// The proof is malformed.
+    #[error("{0}")]
+    Proof(String),
+    /// The proof is tagged for another protocol than the key.
+    #[error("a {proof} proof cannot be checked against a {key} verification key")]
+    ProtocolMismatch { proof: String, key: String },
+    /// The public signals do not fit the key.
+    #[error("{0}")]
+    Statement(String),
+}
+
+/// Verifies snarkjs's `proof.json` against `verification_key.json` and the public signals, as
+/// `snarkjs groth16|plonk verify` do, with the protocol taken from the key: `Ok(true)` for a
+/// valid proof, `Ok(false)` for a well-formed one that does not verify.
+pub fn verify_json(
+    vk: &serde_json::Value,
+    public: &[Fr],
+    proof: &serde_json::Value,
+) -> std::result::Result<bool, VerifyJsonError> {
+    use crate::plonk::{json as plonk_json, verifier::Rejection};
+    use crate::snarkjs_json;
+
+    let protocol = vk
+        .get("protocol")
+        .and_then(|p| p.as_str())
+        .ok_or_else(|| VerifyJsonError::Key("no \"protocol\" field".into()))?;
+    if let Some(theirs) = proof.get("protocol").and_then(|p| p.as_str()) {
+        if theirs != protocol {
+            return Err(VerifyJsonError::ProtocolMismatch {
+                proof: theirs.into(),
+                key: protocol.into(),
+            });
+        }
+    }
+    match protocol {
+        "groth16" => {
+            let vk = snarkjs_json::verifying_key_from_json(vk)
+                .map_err(|e| VerifyJsonError::Key(e.to_string()))?;
+            let proof = snarkjs_json::proof_from_json(proof)
+                .map_err(|e| VerifyJsonError::Proof(e.to_string()))?;
+            snarkjs_json::verify(&vk, public, &proof)
+                .map_err(|e| VerifyJsonError::Statement(e.to_string()))
+        }
+        "plonk" => {
+            let vk = plonk_json::verifying_key_from_json(vk)
+                .map_err(|e| VerifyJsonError::Key(e.to_string()))?;
+            let proof = plonk_json::proof_from_json(proof)
+                .map_err(|e| VerifyJsonError::Proof(e.to_string()))?;
+            match crate::plonk::verifier::check(&vk, public, &proof) {
+                Ok(()) => Ok(true),
+                // Malformed input, as for Groth16: the files do not describe one statement.
+                Err(e @ (Rejection::PublicCount { .. } | Rejection::Domain(_))) => {
+                    Err(VerifyJsonError::Statement(e.to_string()))
+                }
+                Err(Rejection::XiInDomain | Rejection::Pairing) => Ok(false),
+            }
+        }
+        "fflonk" => Err(VerifyJsonError::Key(
+            "fflonk proofs are not supported (kiln verifies groth16 and plonk)".into(),
+        )),
+        other => Err(VerifyJsonError::Key(format!(
+            "unknown protocol '{other}' (kiln verifies groth16 and plonk)"
+        ))),
+    }
+}

@@ -35,7 +35,7 @@ pub mod timings;
 #[doc(hidden)]
 pub use groth16::zkey_prover as snarkjs;
 
-pub use api::{prove, Proof, ProofSystem, Prover};
+pub use api::{prove, verify_json, Proof, ProofSystem, Prover, VerifyJsonError};
 pub use error::{ProverError, Result};
 pub use groth16::{reference_proof, Groth16Prover};
 pub use r1cs::{synthesize, R1cs};

@@ -4,11 +4,15 @@ mod batch;
 mod bench;
 #[cfg(feature = "fpga")]
 mod card;
+mod client;
 mod demo;
 mod devices;
+mod job;
 mod kernels;
+mod key;
 mod plot;
 mod selftest;
+mod serve;
 mod setup;
 mod snarkjs;
 mod table;
@@ -79,18 +83,23 @@ pub enum Command {
         #[arg(long)]
         plot: Option<PathBuf>,
     },
-    /// Prove a circom witness with a snarkjs Groth16 or PLONK key (rapidsnark's argument order);
-    /// the proof system is read from the key. Writes snarkjs's proof.json and public.json, only
-    /// after the proof has been verified.
+    /// Prove a circom witness with a snarkjs Groth16 or PLONK key (rapidsnark's argument order:
+    /// ZKEY WITNESS PROOF PUBLIC); the proof system is read from the key. With --wasm and
+    /// --input the witness is computed from circom inputs instead (snarkjs's fullprove:
+    /// ZKEY PROOF PUBLIC). Writes snarkjs's proof.json and public.json, only after the proof
+    /// has been verified.
     Prove {
-        /// The snarkjs proving key (.zkey), Groth16 or PLONK.
-        zkey: PathBuf,
-        /// The witness (.wtns) from circom's witness calculator.
-        witness: PathBuf,
-        /// Where to write the proof (snarkjs proof.json format).
-        proof: PathBuf,
-        /// Where to write the public signals (snarkjs public.json format).
-        public: PathBuf,
+        /// ZKEY WITNESS PROOF PUBLIC, or ZKEY PROOF PUBLIC with --wasm and --input: the snarkjs
+        /// proving key (.zkey), the witness (.wtns) from circom's witness calculator, where to
+        /// write the proof (proof.json) and the public signals (public.json).
+        #[arg(num_args = 3..=4, required = true, value_names = ["ZKEY", "WITNESS", "PROOF", "PUBLIC"])]
+        files: Vec<PathBuf>,
+        /// The circuit's witness calculator (circom's .wasm), run in-process on --input.
+        #[arg(long, requires = "input")]
+        wasm: Option<PathBuf>,
+        /// circom inputs (input.json) for --wasm.
+        #[arg(long, requires = "wasm")]
+        input: Option<PathBuf>,
         /// Backend to prove on; default: the best one that finds a device.
         #[arg(long)]
         backend: Option<String>,
@@ -182,6 +191,45 @@ pub enum Command {
     Batch {
         #[command(subcommand)]
         command: BatchCommand,
+    },
+    /// Run a prover node: an HTTP API (JSON) taking keys and jobs, a job queue in SQLite (one
+    /// node, the default) or PostgreSQL (a cluster of nodes sharing one queue), and one worker
+    /// per device holding its keys loaded. README, "Prover node".
+    Serve(serve::ServeArgs),
+    /// API keys of a node: `kiln apikey create --role submit|admin` prints a new one (only its
+    /// hash is stored).
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
+    /// Proving keys on a node (`kiln serve`): upload, list, delete, witness calculators.
+    Key {
+        #[command(subcommand)]
+        command: key::KeyCommand,
+    },
+    /// Proving jobs on a node (`kiln serve`): submit, status, wait, cancel, list.
+    Job {
+        #[command(subcommand)]
+        command: job::JobCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApikeyCommand {
+    /// Make an API key and print it.
+    Create {
+        /// submit (jobs, and reading keys) or admin (everything, key uploads included).
+        #[arg(long)]
+        role: String,
+        /// A name to remember it by.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// The node's database (as for `kiln serve --db`).
+        #[arg(long, env = "KILN_DB", hide_env_values = true)]
+        db: Option<String>,
+        /// The node's data folder (its default database is there).
+        #[arg(long, default_value = "kiln-data")]
+        data: PathBuf,
     },
 }
 
@@ -435,19 +483,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: BatchCommand::Example { out, seed, shape },
         } => batch::run_example(out.as_deref(), seed, &shape),
         Command::Prove {
-            zkey,
-            witness,
-            proof,
-            public,
+            files,
+            wasm,
+            input,
             backend,
             trusted_key,
             no_key_cache,
             stages,
         } => snarkjs::prove(
-            &zkey,
-            &witness,
-            &proof,
-            &public,
+            &snarkjs::ProveFiles::from_args(files, wasm, input)?,
             backend.as_deref(),
             snarkjs::ProveOptions {
                 trusted_key,
@@ -469,6 +513,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ptau {
             command: PtauCommand::New { power, out },
         } => setup::run_ptau_new(power, &out),
+        Command::Serve(args) => serve::run(args),
+        Command::Apikey {
+            command: ApikeyCommand::Create { role, name, db, data },
+        } => serve::create_api_key(db, &data, &role, &name),
+        Command::Key { command } => key::run(command),
+        Command::Job { command } => job::run(command),
     }
 }
 

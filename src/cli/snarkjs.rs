@@ -2,7 +2,7 @@
 //! `snarkjs plonk prove` and `snarkjs groth16|plonk verify`, reading and writing snarkjs's files.
 //! The proof system comes from the key.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -13,9 +13,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kiln_prover::api::{G2Checks, KeyChecks, ProvingKey};
 use kiln_prover::iden3::wtns::read_wtns_file;
 use kiln_prover::key_cache::CheckedKeys;
-use kiln_prover::plonk::json::proof_to_json as plonk_proof_to_json;
-use kiln_prover::snarkjs_json::{self, proof_to_json, public_to_json};
-use kiln_prover::{Proof, Prover};
+use kiln_prover::snarkjs_json::{self, public_to_json};
+use kiln_prover::Prover;
 
 use super::table::ms;
 
@@ -78,14 +77,59 @@ pub struct ProveOptions {
     pub stages: bool,
 }
 
-pub fn prove(
-    zkey: &Path,
-    wtns: &Path,
-    proof_out: &Path,
-    public_out: &Path,
-    backend: Option<&str>,
-    options: ProveOptions,
-) -> anyhow::Result<ExitCode> {
+/// Where `kiln prove`'s witness comes from and its outputs go.
+pub struct ProveFiles {
+    zkey: PathBuf,
+    witness: WitnessSource,
+    proof: PathBuf,
+    public: PathBuf,
+}
+
+enum WitnessSource {
+    /// A .wtns file.
+    Wtns(PathBuf),
+    /// circom inputs and the circuit's witness calculator (snarkjs's fullprove).
+    Calculator { wasm: PathBuf, input: PathBuf },
+}
+
+impl ProveFiles {
+    /// ZKEY WITNESS PROOF PUBLIC, or ZKEY PROOF PUBLIC with --wasm and --input.
+    pub fn from_args(files: Vec<PathBuf>, wasm: Option<PathBuf>, input: Option<PathBuf>) -> anyhow::Result<Self> {
+        let mut files = files.into_iter();
+        let mut next = || files.next().expect("clap checks the count");
+        match (files.len(), wasm, input) {
+            (4, None, None) => Ok(ProveFiles { zkey: next(), witness: WitnessSource::Wtns(next()), proof: next(), public: next() }),
+            (3, Some(wasm), Some(input)) => Ok(ProveFiles {
+                zkey: next(),
+                witness: WitnessSource::Calculator { wasm, input },
+                proof: next(),
+                public: next(),
+            }),
+            (4, _, _) => anyhow::bail!("with --wasm and --input, give ZKEY PROOF PUBLIC (the witness is computed)"),
+            _ => anyhow::bail!("give ZKEY WITNESS PROOF PUBLIC, or ZKEY PROOF PUBLIC with --wasm and --input"),
+        }
+    }
+}
+
+/// The witness from a .wtns, or computed by the circuit's calculator (the code `kiln serve`
+/// runs for jobs submitted with inputs).
+fn read_witness(source: &WitnessSource) -> anyhow::Result<Vec<Fr>> {
+    match source {
+        WitnessSource::Wtns(path) => read_wtns_file(path).with_context(|| format!("reading witness {}", path.display())),
+        WitnessSource::Calculator { wasm, input } => {
+            let bytes = std::fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+            let input_json = read_json(input)?;
+            let calculator = kiln_witness::WitnessCalculator::new(&bytes, kiln_witness::Limits::default())
+                .with_context(|| wasm.display().to_string())?;
+            calculator
+                .calculate(&input_json)
+                .with_context(|| format!("computing the witness of {} with {}", input.display(), wasm.display()))
+        }
+    }
+}
+
+pub fn prove(files: &ProveFiles, backend: Option<&str>, options: ProveOptions) -> anyhow::Result<ExitCode> {
+    let (zkey, proof_out, public_out) = (files.zkey.as_path(), files.proof.as_path(), files.public.as_path());
     if proof_out == public_out {
         anyhow::bail!("the proof and the public signals must go to different files");
     }
@@ -105,9 +149,7 @@ pub fn prove(
     if let Some(warning) = &load.cache_warning {
         pb.suspend(|| eprintln!("kiln prove: warning: {warning}"));
     }
-    let (witness, t_wtns) = step(&pb, "reading witness", || {
-        read_wtns_file(wtns).with_context(|| format!("reading witness {}", wtns.display()))
-    })?;
+    let (witness, t_wtns) = step(&pb, "reading witness", || read_witness(&files.witness))?;
     if witness.len() != key.witness_len() {
         pb.finish_and_clear();
         anyhow::bail!(
@@ -127,12 +169,8 @@ pub fn prove(
             let mut rng = StdRng::from_entropy();
             Ok(prover.prove(&witness, &mut rng)?)
         })?;
-    let proof_json = match &proof {
-        Proof::Groth16(p) => proof_to_json(p),
-        Proof::Plonk(p) => plonk_proof_to_json(p),
-    };
     write_json_files_atomically(&[
-        (proof_out, proof_json),
+        (proof_out, proof.to_json()),
         (public_out, public_to_json(&public)),
     ])?;
     pb.finish_and_clear();
@@ -173,63 +211,29 @@ fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
 }
 
 pub fn verify(vk_path: &Path, public_path: &Path, proof_path: &Path) -> anyhow::Result<ExitCode> {
-    use kiln_prover::plonk::{json as plonk_json, verifier::Rejection};
+    use kiln_prover::VerifyJsonError;
 
-    let in_file = |path: &Path| format!("in {}", path.display());
     let vk_json = read_json(vk_path)?;
     let proof_json = read_json(proof_path)?;
     let public: Vec<Fr> = snarkjs_json::public_from_json(&read_json(public_path)?)
-        .with_context(|| in_file(public_path))?;
-    // The key says which verifier to run, as `snarkjs zkey export verificationkey` tags it. A
-    // proof tagged for another protocol is a mix-up of files, not a proof that fails to verify.
-    let protocol = vk_json
-        .get("protocol")
-        .and_then(|p| p.as_str())
-        .with_context(|| format!("{}: no \"protocol\" field", vk_path.display()))?;
-    if let Some(theirs) = proof_json.get("protocol").and_then(|p| p.as_str()) {
-        if theirs != protocol {
-            anyhow::bail!(
-                "{} is a {theirs} proof but {} is a {protocol} verification key",
-                proof_path.display(),
+        .with_context(|| format!("in {}", public_path.display()))?;
+    // A proof tagged for another protocol, or signals that do not fit the key, are a mix-up of
+    // files, not a proof that fails to verify: exit 2 naming the file at fault.
+    let valid = kiln_prover::verify_json(&vk_json, &public, &proof_json).map_err(|e| {
+        let file = match &e {
+            VerifyJsonError::Key(_) => vk_path,
+            VerifyJsonError::Proof(_) | VerifyJsonError::ProtocolMismatch { .. } => proof_path,
+            VerifyJsonError::Statement(_) => public_path,
+        };
+        match e {
+            VerifyJsonError::Statement(_) => anyhow::Error::new(e).context(format!(
+                "{} does not fit {}",
+                public_path.display(),
                 vk_path.display()
-            );
+            )),
+            _ => anyhow::Error::new(e).context(format!("in {}", file.display())),
         }
-    }
-    let valid = match protocol {
-        "groth16" => {
-            let vk = snarkjs_json::verifying_key_from_json(&vk_json)
-                .with_context(|| in_file(vk_path))?;
-            let proof =
-                snarkjs_json::proof_from_json(&proof_json).with_context(|| in_file(proof_path))?;
-            snarkjs_json::verify(&vk, &public, &proof)?
-        }
-        "plonk" => {
-            let vk =
-                plonk_json::verifying_key_from_json(&vk_json).with_context(|| in_file(vk_path))?;
-            let proof =
-                plonk_json::proof_from_json(&proof_json).with_context(|| in_file(proof_path))?;
-            match kiln_prover::plonk::verifier::check(&vk, &public, &proof) {
-                Ok(()) => true,
-                // Malformed input, as for Groth16: the files do not describe one statement.
-                Err(e @ (Rejection::PublicCount { .. } | Rejection::Domain(_))) => {
-                    return Err(anyhow::Error::new(e).context(format!(
-                        "{} does not fit {}",
-                        public_path.display(),
-                        vk_path.display()
-                    )))
-                }
-                Err(Rejection::XiInDomain | Rejection::Pairing) => false,
-            }
-        }
-        "fflonk" => anyhow::bail!(
-            "{}: fflonk proofs are not supported (kiln verifies groth16 and plonk)",
-            vk_path.display()
-        ),
-        other => anyhow::bail!(
-            "{}: unknown protocol '{other}' (kiln verifies groth16 and plonk)",
-            vk_path.display()
-        ),
-    };
+    })?;
     if valid {
         println!("OK!");
         Ok(ExitCode::SUCCESS)

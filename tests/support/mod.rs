@@ -4,4 +4,6 @@
 
 pub mod evm;
 pub mod interop;
+pub mod queue;
+pub mod serve;
 pub mod solc;
