@@ -49,7 +49,9 @@ fn new_submit_key(node: &Node) -> String {
 fn keys_and_jobs_end_to_end() {
     let Some(m) = Multiplier::get("kiln serve end to end") else { return };
     let dir = scratch("e2e");
-    let node = Node::start(&dir.join("node"), &["--backend", "cpu"]);
+    // A key memory budget of 0: each key loaded unloads the other (least recently used first),
+    // so the device holds only the key of its last job.
+    let node = Node::start(&dir.join("node"), &["--backend", "cpu", "--key-memory-mb", "0"]);
     let admin = node.admin_key();
     let submit = new_submit_key(&node);
 
@@ -107,7 +109,8 @@ fn keys_and_jobs_end_to_end() {
     assert_eq!(of_plonk.as_array().unwrap().len(), 1, "{of_plonk}");
     assert_eq!(node.metric("kiln_jobs_finished_total"), 5.0);
     assert_eq!(node.metric("kiln_job_failures_total"), 1.0);
-    assert!(node.metric("kiln_resident_key_bytes") > 0.0);
+    let groth16_bytes = std::fs::metadata(m.groth16_zkey()).unwrap().len() as f64;
+    assert_eq!(node.metric("kiln_resident_key_bytes"), groth16_bytes, "only the last job's key is resident");
     assert!(node.metric("kiln_proving_seconds_count") >= 4.0);
 
     // A key with open jobs cannot be deleted; one without can, and its file goes too.
@@ -291,4 +294,38 @@ fn fencing_on_sqlite() {
     let dir = scratch("fencing");
     let url = format!("sqlite://{}", dir.join("queue.db").display());
     tokio::runtime::Runtime::new().unwrap().block_on(support::queue::check_fencing(&url));
+}
+
+/// `kiln prove --wasm --input` (snarkjs's fullprove): the witness computed in-process from
+/// circom inputs, proven, and accepted by `kiln verify`; inputs the circuit does not take are
+/// refused with their name and nothing is written.
+#[test]
+fn fullprove_from_circom_inputs() {
+    let Some(m) = Multiplier::get("kiln prove --wasm --input") else { return };
+    let dir = scratch("fullprove");
+    let (input, proof, public) = (dir.join("input.json"), dir.join("proof.json"), dir.join("public.json"));
+    let prove = || {
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(["prove", "--backend", "cpu", "--wasm"])
+            .arg(m.wasm())
+            .arg("--input")
+            .arg(&input)
+            .arg(m.groth16_zkey())
+            .args([&proof, &public])
+            .output()
+            .unwrap()
+    };
+    std::fs::write(&input, r#"{"a": "11", "b": 13}"#).unwrap();
+    let o = prove();
+    assert!(o.status.success(), "{}", text(&o));
+    let v = Command::new(env!("CARGO_BIN_EXE_kiln")).arg("verify").args([&m.vk(), &public, &proof]).output().unwrap();
+    assert!(v.status.success() && String::from_utf8_lossy(&v.stdout).contains("OK!"), "{}", text(&v));
+    assert_eq!(support::interop::read_json(&public), serde_json::json!(["143"]));
+
+    std::fs::remove_file(&proof).unwrap();
+    std::fs::remove_file(&public).unwrap();
+    std::fs::write(&input, r#"{"a": "11", "z": 13}"#).unwrap();
+    let o = prove();
+    assert!(!o.status.success() && text(&o).contains("`z`"), "{}", text(&o));
+    assert!(!proof.exists() && !public.exists(), "a refused prove wrote files");
 }

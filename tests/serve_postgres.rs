@@ -3,7 +3,7 @@
 //! `make setup`). One test, so the scenarios share one server:
 //!
 //! * the lease and fencing rules at the database layer (as on SQLite in `serve.rs`);
-//! * two nodes prove 100 jobs between them, each exactly once, every proof checked by
+//! * two nodes prove 50 jobs between them, each exactly once, every proof checked by
 //!   `kiln verify`;
 //! * a node killed with SIGKILL mid-proof: its job is leased again by the other node and
 //!   finishes;
@@ -33,7 +33,7 @@ fn a_cluster_on_postgresql() {
     // Uploaded to node a; node b fetches it from the database when it first proves with it.
     let key = upload_key(&a, &admin, &m.groth16_zkey(), None);
 
-    let witnesses: Vec<_> = (1..=100u64).map(|i| (i, m.witness(&dir, i, 1000 + i))).collect();
+    let witnesses: Vec<_> = (1..=50u64).map(|i| (i, m.witness(&dir, i, 1000 + i))).collect();
     let ids: Vec<(u64, String)> = witnesses
         .iter()
         .map(|(i, w)| {
@@ -51,7 +51,7 @@ fn a_cluster_on_postgresql() {
     }
     let (done_a, done_b) = (a.metric("kiln_jobs_finished_total"), b.metric("kiln_jobs_finished_total"));
     println!("node a proved {done_a} jobs, node b {done_b}");
-    assert_eq!(done_a + done_b, 100.0, "each job proven exactly once");
+    assert_eq!(done_a + done_b, 50.0, "each job proven exactly once");
     assert_eq!(proven_by.len(), 2, "both nodes proved: {proven_by:?}");
     assert_eq!(a.metric("kiln_fenced_writes_total") + b.metric("kiln_fenced_writes_total"), 0.0);
     drop((a, b));

@@ -155,12 +155,36 @@ impl Attempt<'_> {
         stop
     }
 
-    /// The stage boundary: stop here if the job was cancelled or the lease lost.
-    fn checkpoint(&self) -> Result<(), Stop> {
+    /// What the renewal task has seen so far (no database round trip).
+    fn seen(&self) -> Result<(), Stop> {
         match self.status.load(Ordering::SeqCst) {
             CANCEL => Err(Stop::Cancelled),
             LOST => Err(Stop::Lost),
             _ => Ok(()),
+        }
+    }
+
+    /// The stage boundary: renews the lease, which also reads whether a client asked to cancel
+    /// the job or the lease was taken over, and stops here if so. Asking the database at each
+    /// stage, not only at the renewal period, is what makes a cancellation take effect at the
+    /// next stage.
+    fn checkpoint(&self) -> Result<(), Stop> {
+        self.seen()?;
+        let renewed = self
+            .rt
+            .block_on(self.shared.db.renew(self.lease, self.shared.config.lease.as_millis() as i64));
+        match renewed {
+            Ok(Ok(Renewal::Held)) => Ok(()),
+            Ok(Ok(Renewal::CancelRequested)) => {
+                self.status.store(CANCEL, Ordering::SeqCst);
+                Err(Stop::Cancelled)
+            }
+            Ok(Err(Fenced { .. })) => {
+                self.status.store(LOST, Ordering::SeqCst);
+                Err(Stop::Lost)
+            }
+            // The database did not answer: carry on; the fenced write at the end decides.
+            Err(_) => Ok(()),
         }
     }
 
@@ -242,9 +266,15 @@ impl Attempt<'_> {
     fn test_delay(&self) -> Result<(), Stop> {
         let delay = self.shared.config.test_prove_delay;
         let until = Instant::now() + delay;
+        let mut asked = Instant::now();
         while Instant::now() < until {
             std::thread::sleep(Duration::from_millis(20).min(delay));
-            self.checkpoint()?;
+            if asked.elapsed() >= Duration::from_millis(200) {
+                self.checkpoint()?;
+                asked = Instant::now();
+            } else {
+                self.seen()?;
+            }
         }
         Ok(())
     }

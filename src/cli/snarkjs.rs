@@ -95,9 +95,10 @@ enum WitnessSource {
 impl ProveFiles {
     /// ZKEY WITNESS PROOF PUBLIC, or ZKEY PROOF PUBLIC with --wasm and --input.
     pub fn from_args(files: Vec<PathBuf>, wasm: Option<PathBuf>, input: Option<PathBuf>) -> anyhow::Result<Self> {
+        let count = files.len();
         let mut files = files.into_iter();
         let mut next = || files.next().expect("clap checks the count");
-        match (files.len(), wasm, input) {
+        match (count, wasm, input) {
             (4, None, None) => Ok(ProveFiles { zkey: next(), witness: WitnessSource::Wtns(next()), proof: next(), public: next() }),
             (3, Some(wasm), Some(input)) => Ok(ProveFiles {
                 zkey: next(),
