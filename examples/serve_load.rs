@@ -22,13 +22,23 @@ fn main() -> anyhow::Result<()> {
     let (kiln, fixture) = (PathBuf::from(&args[1]), PathBuf::from(&args[2]));
     let jobs: u64 = args[3].parse().context("JOBS")?;
     let clients: u64 = args[4].parse().context("CLIENTS")?;
-    anyhow::ensure!((1..=100_000).contains(&jobs) && (1..=256).contains(&clients), "JOBS 1..100000, CLIENTS 1..256");
+    anyhow::ensure!(
+        (1..=100_000).contains(&jobs) && (1..=256).contains(&clients),
+        "JOBS 1..100000, CLIENTS 1..256"
+    );
 
     let dir = std::env::temp_dir().join(format!("kiln-serve-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let mut node = Command::new(&kiln)
-        .args(["serve", "--listen", "127.0.0.1:0", "--backend", "cpu", "--data"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--backend",
+            "cpu",
+            "--data",
+        ])
         .arg(&dir)
         .stderr(Stdio::piped())
         .spawn()?;
@@ -55,17 +65,32 @@ fn witness(fixture: &Path, a: u64, b: u64) -> anyhow::Result<Vec<u8>> {
     Ok(kiln_prover::iden3::wtns::write_wtns(&w, Vec::new())?)
 }
 
-fn run(kiln: &Path, fixture: &Path, dir: &Path, url: &str, jobs: u64, clients: u64) -> anyhow::Result<()> {
-    let admin = std::fs::read_to_string(dir.join("admin.key"))?.trim().to_string();
+fn run(
+    kiln: &Path,
+    fixture: &Path,
+    dir: &Path,
+    url: &str,
+    jobs: u64,
+    clients: u64,
+) -> anyhow::Result<()> {
+    let admin = std::fs::read_to_string(dir.join("admin.key"))?
+        .trim()
+        .to_string();
     let upload = Command::new(kiln)
         .args(["key", "upload"])
         .arg(fixture.join("circuit.zkey"))
         .args(["--server", url, "--api-key", &admin])
         .output()?;
-    anyhow::ensure!(upload.status.success(), "upload: {}", String::from_utf8_lossy(&upload.stderr));
+    anyhow::ensure!(
+        upload.status.success(),
+        "upload: {}",
+        String::from_utf8_lossy(&upload.stderr)
+    );
     let key: serde_json::Value = serde_json::from_slice(&upload.stdout)?;
     let key = key["id"].as_str().context("key id")?.to_string();
-    let witnesses: Vec<Vec<u8>> = (0..jobs).map(|i| witness(fixture, i + 2, 3)).collect::<anyhow::Result<_>>()?;
+    let witnesses: Vec<Vec<u8>> = (0..jobs)
+        .map(|i| witness(fixture, i + 2, 3))
+        .collect::<anyhow::Result<_>>()?;
     let witnesses = Arc::new(witnesses);
 
     let rt = tokio::runtime::Runtime::new()?;
@@ -74,7 +99,13 @@ fn run(kiln: &Path, fixture: &Path, dir: &Path, url: &str, jobs: u64, clients: u
         let http = reqwest::Client::new();
         let mut tasks = Vec::new();
         for c in 0..clients {
-            let (http, url, admin, key, witnesses) = (http.clone(), url.to_string(), admin.clone(), key.clone(), witnesses.clone());
+            let (http, url, admin, key, witnesses) = (
+                http.clone(),
+                url.to_string(),
+                admin.clone(),
+                key.clone(),
+                witnesses.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 let mut out = Vec::new();
                 for i in (c..jobs).step_by(clients as usize) {
@@ -97,7 +128,10 @@ fn run(kiln: &Path, fixture: &Path, dir: &Path, url: &str, jobs: u64, clients: u
                         .json()
                         .await?;
                     let took = t0.elapsed();
-                    anyhow::ensure!(done["state"] == "succeeded" && done["attempts"] == 1, "job {id}: {done}");
+                    anyhow::ensure!(
+                        done["state"] == "succeeded" && done["attempts"] == 1,
+                        "job {id}: {done}"
+                    );
                     let result: serde_json::Value = http
                         .get(format!("{url}/v1/jobs/{id}/result"))
                         .bearer_auth(&admin)
@@ -105,7 +139,10 @@ fn run(kiln: &Path, fixture: &Path, dir: &Path, url: &str, jobs: u64, clients: u
                         .await?
                         .json()
                         .await?;
-                    anyhow::ensure!(result["public"][0] == ((i + 2) * 3).to_string(), "job {id} has another job's result");
+                    anyhow::ensure!(
+                        result["public"][0] == ((i + 2) * 3).to_string(),
+                        "job {id} has another job's result"
+                    );
                     out.push(took);
                 }
                 Ok::<_, anyhow::Error>(out)
@@ -120,7 +157,8 @@ fn run(kiln: &Path, fixture: &Path, dir: &Path, url: &str, jobs: u64, clients: u
     let wall = started.elapsed();
     let mut sorted = latencies.clone();
     sorted.sort();
-    let pct = |p: f64| sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1];
+    let pct =
+        |p: f64| sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1];
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "kiln serve load: {} jobs from {clients} clients in {:.2} s: {:.1} jobs/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; every job succeeded once",

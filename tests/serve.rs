@@ -14,25 +14,44 @@ use std::process::Command;
 use reqwest::StatusCode;
 use serde_json::Value;
 use support::interop::text;
-use support::serve::{client, client_json, poll_job, scratch, upload_key, verify_job, wait_job, Multiplier, Node};
+use support::serve::{
+    client, client_json, poll_job, scratch, upload_key, verify_job, wait_job, Multiplier, Node,
+};
 
 /// Raw HTTP, for requests the client commands never make.
-fn http(method: reqwest::Method, url: &str, key: Option<&str>, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+fn http(
+    method: reqwest::Method,
+    url: &str,
+    key: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
-        let mut r = reqwest::Client::new().request(method, url).header("content-type", content_type).body(body);
+        let mut r = reqwest::Client::new()
+            .request(method, url)
+            .header("content-type", content_type)
+            .body(body);
         if let Some(k) = key {
             r = r.bearer_auth(k);
         }
         let response = r.send().await.unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     })
 }
 
 fn error_of(v: &Value) -> &str {
-    v["error"].as_str().unwrap_or_else(|| panic!("no error message in {v}"))
+    v["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error message in {v}"))
 }
 
 fn new_submit_key(node: &Node) -> String {
@@ -47,11 +66,16 @@ fn new_submit_key(node: &Node) -> String {
 
 #[test]
 fn keys_and_jobs_end_to_end() {
-    let Some(m) = Multiplier::get("kiln serve end to end") else { return };
+    let Some(m) = Multiplier::get("kiln serve end to end") else {
+        return;
+    };
     let dir = scratch("e2e");
     // A key memory budget of 0: each key loaded unloads the other (least recently used first),
     // so the device holds only the key of its last job.
-    let node = Node::start(&dir.join("node"), &["--backend", "cpu", "--key-memory-mb", "0"]);
+    let node = Node::start(
+        &dir.join("node"),
+        &["--backend", "cpu", "--key-memory-mb", "0"],
+    );
     let admin = node.admin_key();
     let submit = new_submit_key(&node);
 
@@ -59,7 +83,9 @@ fn keys_and_jobs_end_to_end() {
     // Content-addressed: the id is the file's SHA-256, and uploading it again changes nothing.
     let digest = {
         use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(std::fs::read(m.groth16_zkey()).unwrap()))
+        hex::encode(sha2::Sha256::digest(
+            std::fs::read(m.groth16_zkey()).unwrap(),
+        ))
     };
     assert_eq!(groth16, digest);
     assert_eq!(upload_key(&node, &admin, &m.groth16_zkey(), None), groth16);
@@ -69,38 +95,124 @@ fn keys_and_jobs_end_to_end() {
 
     // A witness, and circom inputs computed by the uploaded calculator.
     let w = m.witness(&dir, 6, 7);
-    let job = client_json(&node, &submit, &["job", "submit", "--key", &groth16, "--witness", w.to_str().unwrap()]);
+    let job = client_json(
+        &node,
+        &submit,
+        &[
+            "job",
+            "submit",
+            "--key",
+            &groth16,
+            "--witness",
+            w.to_str().unwrap(),
+        ],
+    );
     let public = verify_job(&node, &submit, job["id"].as_str().unwrap(), &m.vk(), &dir);
     assert_eq!(public, serde_json::json!(["42"]));
     let input = dir.join("input.json");
     std::fs::write(&input, r#"{"a": "5", "b": 9}"#).unwrap();
-    let job = client_json(&node, &submit, &["job", "submit", "--key", &groth16, "--input", input.to_str().unwrap()]);
+    let job = client_json(
+        &node,
+        &submit,
+        &[
+            "job",
+            "submit",
+            "--key",
+            &groth16,
+            "--input",
+            input.to_str().unwrap(),
+        ],
+    );
     assert_eq!(job["input_kind"], "inputs");
-    assert_eq!(verify_job(&node, &submit, job["id"].as_str().unwrap(), &m.vk(), &dir), serde_json::json!(["45"]));
+    assert_eq!(
+        verify_job(&node, &submit, job["id"].as_str().unwrap(), &m.vk(), &dir),
+        serde_json::json!(["45"])
+    );
 
     // PLONK, with the verification key the node hands out.
     let vk = dir.join("plonk_vk.json");
-    client(&node, &submit, &["key", "vk", &plonk, "--out", vk.to_str().unwrap()]);
-    let job = client_json(&node, &submit, &["job", "submit", "--key", &plonk, "--witness", w.to_str().unwrap()]);
-    assert_eq!(verify_job(&node, &submit, job["id"].as_str().unwrap(), &vk, &dir), serde_json::json!(["42"]));
+    client(
+        &node,
+        &submit,
+        &["key", "vk", &plonk, "--out", vk.to_str().unwrap()],
+    );
+    let job = client_json(
+        &node,
+        &submit,
+        &[
+            "job",
+            "submit",
+            "--key",
+            &plonk,
+            "--witness",
+            w.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        verify_job(&node, &submit, job["id"].as_str().unwrap(), &vk, &dir),
+        serde_json::json!(["42"])
+    );
 
     // Idempotent resubmission returns the first job.
-    let first = client_json(&node, &submit, &["job", "submit", "--key", &groth16, "--witness", w.to_str().unwrap(), "--idempotency-key", "order-17"]);
-    let again = client_json(&node, &submit, &["job", "submit", "--key", &groth16, "--witness", w.to_str().unwrap(), "--idempotency-key", "order-17"]);
+    let first = client_json(
+        &node,
+        &submit,
+        &[
+            "job",
+            "submit",
+            "--key",
+            &groth16,
+            "--witness",
+            w.to_str().unwrap(),
+            "--idempotency-key",
+            "order-17",
+        ],
+    );
+    let again = client_json(
+        &node,
+        &submit,
+        &[
+            "job",
+            "submit",
+            "--key",
+            &groth16,
+            "--witness",
+            w.to_str().unwrap(),
+            "--idempotency-key",
+            "order-17",
+        ],
+    );
     assert_eq!(first["id"], again["id"]);
-    assert_eq!(wait_job(&node, &submit, first["id"].as_str().unwrap(), 60)["state"], "succeeded");
+    assert_eq!(
+        wait_job(&node, &submit, first["id"].as_str().unwrap(), 60)["state"],
+        "succeeded"
+    );
 
     // A witness that does not satisfy the circuit (c != a * b) fails at once: not retried.
     let mut bad = kiln_prover::iden3::wtns::read_wtns_file(&w).unwrap();
     bad[1] += ark_bn254::Fr::from(1u64);
     let bad_path = dir.join("bad.wtns");
     kiln_prover::iden3::wtns::write_wtns(&bad, std::fs::File::create(&bad_path).unwrap()).unwrap();
-    let job = client_json(&node, &submit, &["job", "submit", "--key", &groth16, "--witness", bad_path.to_str().unwrap()]);
+    let job = client_json(
+        &node,
+        &submit,
+        &[
+            "job",
+            "submit",
+            "--key",
+            &groth16,
+            "--witness",
+            bad_path.to_str().unwrap(),
+        ],
+    );
     let done = wait_job(&node, &submit, job["id"].as_str().unwrap(), 60);
     assert_eq!(done["state"], "failed", "{done}");
     assert_eq!(done["attempts"], 1, "{done}");
     assert_eq!(done["failure_reason"], "witness", "{done}");
-    assert!(done["error"].as_str().unwrap().contains("does not satisfy"), "{done}");
+    assert!(
+        done["error"].as_str().unwrap().contains("does not satisfy"),
+        "{done}"
+    );
 
     // Lists, filters, and what the node counted.
     let failed = client_json(&node, &submit, &["job", "list", "--state", "failed"]);
@@ -110,31 +222,67 @@ fn keys_and_jobs_end_to_end() {
     assert_eq!(node.metric("kiln_jobs_finished_total"), 5.0);
     assert_eq!(node.metric("kiln_job_failures_total"), 1.0);
     let groth16_bytes = std::fs::metadata(m.groth16_zkey()).unwrap().len() as f64;
-    assert_eq!(node.metric("kiln_resident_key_bytes"), groth16_bytes, "only the last job's key is resident");
+    assert_eq!(
+        node.metric("kiln_resident_key_bytes"),
+        groth16_bytes,
+        "only the last job's key is resident"
+    );
     assert!(node.metric("kiln_proving_seconds_count") >= 4.0);
 
     // A key with open jobs cannot be deleted; one without can, and its file goes too.
     let o = client(&node, &admin, &["key", "delete", &plonk]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(!node.data.join(format!("keys/{plonk}.zkey")).exists());
-    assert_eq!(client_json(&node, &submit, &["key", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        client_json(&node, &submit, &["key", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn cancellation_of_queued_and_running_jobs() {
-    let Some(m) = Multiplier::get("kiln serve cancellation") else { return };
+    let Some(m) = Multiplier::get("kiln serve cancellation") else {
+        return;
+    };
     let dir = scratch("cancel");
     // Each attempt spends 3 s in its proving stage, so there is a running job to cancel.
-    let node = Node::start(&dir.join("node"), &["--backend", "cpu", "--test-prove-delay-ms", "3000"]);
+    let node = Node::start(
+        &dir.join("node"),
+        &["--backend", "cpu", "--test-prove-delay-ms", "3000"],
+    );
     let admin = node.admin_key();
     let key = upload_key(&node, &admin, &m.groth16_zkey(), None);
     let w = m.witness(&dir, 2, 3);
-    let submit = |_: ()| client_json(&node, &admin, &["job", "submit", "--key", &key, "--witness", w.to_str().unwrap()])["id"].as_str().unwrap().to_string();
+    let submit = |_: ()| {
+        client_json(
+            &node,
+            &admin,
+            &[
+                "job",
+                "submit",
+                "--key",
+                &key,
+                "--witness",
+                w.to_str().unwrap(),
+            ],
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let running = submit(());
     let queued = submit(());
-    poll_job(&node, &admin, &running, "running", |j| j["state"] == "running");
+    poll_job(&node, &admin, &running, "running", |j| {
+        j["state"] == "running"
+    });
     let after = client_json(&node, &admin, &["job", "cancel", &queued]);
-    assert_eq!(after["state"], "cancelled", "a queued job is cancelled at once: {after}");
+    assert_eq!(
+        after["state"], "cancelled",
+        "a queued job is cancelled at once: {after}"
+    );
     let after = client_json(&node, &admin, &["job", "cancel", &running]);
     assert_eq!(after["cancel_requested"], true, "{after}");
     let done = wait_job(&node, &admin, &running, 30);
@@ -142,16 +290,34 @@ fn cancellation_of_queued_and_running_jobs() {
     let o = client(&node, &admin, &["job", "wait", &running, "--timeout", "1"]);
     assert_eq!(o.status.code(), Some(1), "wait on a cancelled job exits 1");
     // No result for a cancelled job.
-    let (status, body) = http(reqwest::Method::GET, &format!("{}/v1/jobs/{running}/result", node.url), Some(&admin), "text/plain", vec![]);
+    let (status, body) = http(
+        reqwest::Method::GET,
+        &format!("{}/v1/jobs/{running}/result", node.url),
+        Some(&admin),
+        "text/plain",
+        vec![],
+    );
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
 }
 
 #[test]
 fn malformed_requests_are_refused_and_leave_nothing() {
-    let Some(m) = Multiplier::get("kiln serve malformed requests") else { return };
+    let Some(m) = Multiplier::get("kiln serve malformed requests") else {
+        return;
+    };
     let dir = scratch("malformed");
     // No workers: what is accepted stays queued, so nothing else changes the tables.
-    let node = Node::start(&dir.join("node"), &["--backend", "none", "--max-body-mb", "1", "--max-key-mb", "1"]);
+    let node = Node::start(
+        &dir.join("node"),
+        &[
+            "--backend",
+            "none",
+            "--max-body-mb",
+            "1",
+            "--max-key-mb",
+            "1",
+        ],
+    );
     let admin = node.admin_key();
     let submit = new_submit_key(&node);
     let url = |p: &str| format!("{}{p}", node.url);
@@ -159,27 +325,75 @@ fn malformed_requests_are_refused_and_leave_nothing() {
 
     // API keys: none, unknown, or too weak.
     let zkey = std::fs::read(m.groth16_zkey()).unwrap();
-    let (s, b) = http(post.clone(), &url("/v1/keys"), None, "application/octet-stream", zkey.clone());
+    let (s, b) = http(
+        post.clone(),
+        &url("/v1/keys"),
+        None,
+        "application/octet-stream",
+        zkey.clone(),
+    );
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
-    let (s, b) = http(post.clone(), &url("/v1/keys"), Some("kiln_not_a_key"), "application/octet-stream", zkey.clone());
+    let (s, b) = http(
+        post.clone(),
+        &url("/v1/keys"),
+        Some("kiln_not_a_key"),
+        "application/octet-stream",
+        zkey.clone(),
+    );
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
-    let (s, b) = http(post.clone(), &url("/v1/keys"), Some(&submit), "application/octet-stream", zkey.clone());
+    let (s, b) = http(
+        post.clone(),
+        &url("/v1/keys"),
+        Some(&submit),
+        "application/octet-stream",
+        zkey.clone(),
+    );
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
-    let (s, b) = http(reqwest::Method::GET, &url("/v1/jobs"), None, "text/plain", vec![]);
+    let (s, b) = http(
+        reqwest::Method::GET,
+        &url("/v1/jobs"),
+        None,
+        "text/plain",
+        vec![],
+    );
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
 
     // A bad zkey: garbage, and a real key cut short. A key over the upload limit.
-    let (s, b) = http(post.clone(), &url("/v1/keys"), Some(&admin), "application/octet-stream", b"zkey? no".to_vec());
+    let (s, b) = http(
+        post.clone(),
+        &url("/v1/keys"),
+        Some(&admin),
+        "application/octet-stream",
+        b"zkey? no".to_vec(),
+    );
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert!(error_of(&b).contains("not a valid proving key"), "{b}");
-    let (s, b) = http(post.clone(), &url("/v1/keys"), Some(&admin), "application/octet-stream", zkey[..zkey.len() / 2].to_vec());
+    let (s, b) = http(
+        post.clone(),
+        &url("/v1/keys"),
+        Some(&admin),
+        "application/octet-stream",
+        zkey[..zkey.len() / 2].to_vec(),
+    );
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
-    let (s, b) = http(post.clone(), &url("/v1/keys"), Some(&admin), "application/octet-stream", vec![7u8; (1 << 20) + 1]);
+    let (s, b) = http(
+        post.clone(),
+        &url("/v1/keys"),
+        Some(&admin),
+        "application/octet-stream",
+        vec![7u8; (1 << 20) + 1],
+    );
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
     assert!(error_of(&b).contains("over the limit"), "{b}");
-    assert_eq!(client_json(&node, &admin, &["key", "list"]), serde_json::json!([]));
+    assert_eq!(
+        client_json(&node, &admin, &["key", "list"]),
+        serde_json::json!([])
+    );
     let leftovers: Vec<_> = std::fs::read_dir(node.data.join("keys")).unwrap().collect();
-    assert!(leftovers.is_empty(), "refused uploads left files: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "refused uploads left files: {leftovers:?}"
+    );
 
     let key = upload_key(&node, &admin, &m.groth16_zkey(), None);
     let jobs = |key: &str| url(&format!("/v1/jobs?key={key}"));
@@ -188,50 +402,134 @@ fn malformed_requests_are_refused_and_leave_nothing() {
     let w = kiln_prover::iden3::wtns::read_wtns_file(&m.witness(&dir, 2, 5)).unwrap();
     let mut short = Vec::new();
     kiln_prover::iden3::wtns::write_wtns(&w[..w.len() - 1], &mut short).unwrap();
-    let (s, b) = http(post.clone(), &jobs(&key), Some(&submit), "application/octet-stream", short);
+    let (s, b) = http(
+        post.clone(),
+        &jobs(&key),
+        Some(&submit),
+        "application/octet-stream",
+        short,
+    );
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert!(error_of(&b).contains("values but key"), "{b}");
-    let (s, b) = http(post.clone(), &jobs(&key), Some(&submit), "application/octet-stream", b"wtns".to_vec());
+    let (s, b) = http(
+        post.clone(),
+        &jobs(&key),
+        Some(&submit),
+        "application/octet-stream",
+        b"wtns".to_vec(),
+    );
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert!(error_of(&b).contains("not a valid .wtns"), "{b}");
-    let (s, b) = http(post.clone(), &jobs(&key), Some(&submit), "application/octet-stream", vec![0u8; (1 << 20) + 1]);
+    let (s, b) = http(
+        post.clone(),
+        &jobs(&key),
+        Some(&submit),
+        "application/octet-stream",
+        vec![0u8; (1 << 20) + 1],
+    );
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
-    let (s, b) = http(post.clone(), &jobs(&key), Some(&submit), "application/json", b"{\"a\": 3,".to_vec());
+    let (s, b) = http(
+        post.clone(),
+        &jobs(&key),
+        Some(&submit),
+        "application/json",
+        b"{\"a\": 3,".to_vec(),
+    );
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert!(error_of(&b).contains("not valid JSON"), "{b}");
-    let (s, b) = http(post.clone(), &jobs(&key), Some(&submit), "application/json", b"{\"a\": 3, \"b\": 4}".to_vec());
+    let (s, b) = http(
+        post.clone(),
+        &jobs(&key),
+        Some(&submit),
+        "application/json",
+        b"{\"a\": 3, \"b\": 4}".to_vec(),
+    );
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert!(error_of(&b).contains("no witness calculator"), "{b}");
-    let (s, b) = http(post.clone(), &jobs("00ff"), Some(&submit), "application/octet-stream", vec![1]);
+    let (s, b) = http(
+        post.clone(),
+        &jobs("00ff"),
+        Some(&submit),
+        "application/octet-stream",
+        vec![1],
+    );
     assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
     // A calculator that is not one.
-    let (s, b) = http(reqwest::Method::PUT, &url(&format!("/v1/keys/{key}/calculator")), Some(&admin), "application/wasm", b"\0asm junk".to_vec());
+    let (s, b) = http(
+        reqwest::Method::PUT,
+        &url(&format!("/v1/keys/{key}/calculator")),
+        Some(&admin),
+        "application/wasm",
+        b"\0asm junk".to_vec(),
+    );
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
-    assert!(error_of(&b).contains("not a circom witness calculator"), "{b}");
-    assert_eq!(client_json(&node, &admin, &["job", "list"]), serde_json::json!([]), "refused submissions left jobs");
+    assert!(
+        error_of(&b).contains("not a circom witness calculator"),
+        "{b}"
+    );
+    assert_eq!(
+        client_json(&node, &admin, &["job", "list"]),
+        serde_json::json!([]),
+        "refused submissions left jobs"
+    );
 
     // A key with a queued job cannot be deleted.
     let w = m.witness(&dir, 4, 4);
-    client_json(&node, &submit, &["job", "submit", "--key", &key, "--witness", w.to_str().unwrap()]);
+    client_json(
+        &node,
+        &submit,
+        &[
+            "job",
+            "submit",
+            "--key",
+            &key,
+            "--witness",
+            w.to_str().unwrap(),
+        ],
+    );
     let o = client(&node, &admin, &["key", "delete", &key]);
-    assert!(!o.status.success() && text(&o).contains("queued or running"), "{}", text(&o));
+    assert!(
+        !o.status.success() && text(&o).contains("queued or running"),
+        "{}",
+        text(&o)
+    );
 
     // Health, readiness and the queue limit.
-    let (s, _) = http(reqwest::Method::GET, &url("/healthz"), None, "text/plain", vec![]);
+    let (s, _) = http(
+        reqwest::Method::GET,
+        &url("/healthz"),
+        None,
+        "text/plain",
+        vec![],
+    );
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = http(reqwest::Method::GET, &url("/readyz"), None, "text/plain", vec![]);
+    let (s, _) = http(
+        reqwest::Method::GET,
+        &url("/readyz"),
+        None,
+        "text/plain",
+        vec![],
+    );
     assert_eq!(s, StatusCode::OK);
 }
 
 #[test]
 fn a_full_queue_answers_429_with_retry_after() {
-    let Some(m) = Multiplier::get("kiln serve queue limit") else { return };
+    let Some(m) = Multiplier::get("kiln serve queue limit") else {
+        return;
+    };
     let dir = scratch("full");
-    let node = Node::start(&dir.join("node"), &["--backend", "none", "--max-queue", "2"]);
+    let node = Node::start(
+        &dir.join("node"),
+        &["--backend", "none", "--max-queue", "2"],
+    );
     let admin = node.admin_key();
     let key = upload_key(&node, &admin, &m.groth16_zkey(), None);
     let w = std::fs::read(m.witness(&dir, 3, 3)).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let statuses: Vec<(StatusCode, Option<String>)> = (0..3)
         .map(|_| {
             rt.block_on(async {
@@ -242,13 +540,21 @@ fn a_full_queue_answers_429_with_retry_after() {
                     .send()
                     .await
                     .unwrap();
-                (r.status(), r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string()))
+                (
+                    r.status(),
+                    r.headers()
+                        .get("retry-after")
+                        .map(|v| v.to_str().unwrap().to_string()),
+                )
             })
         })
         .collect();
     assert_eq!(statuses[0].0, StatusCode::CREATED);
     assert_eq!(statuses[1].0, StatusCode::CREATED);
-    assert_eq!(statuses[2], (StatusCode::TOO_MANY_REQUESTS, Some("5".to_string())));
+    assert_eq!(
+        statuses[2],
+        (StatusCode::TOO_MANY_REQUESTS, Some("5".to_string()))
+    );
 }
 
 /// A node killed (SIGKILL) in the middle of a proof, with jobs queued behind it, and started
@@ -256,19 +562,47 @@ fn a_full_queue_answers_429_with_retry_after() {
 /// queued ones once each; all succeed.
 #[test]
 fn a_restarted_node_resumes_its_queued_and_running_jobs() {
-    let Some(m) = Multiplier::get("kiln serve restart") else { return };
+    let Some(m) = Multiplier::get("kiln serve restart") else {
+        return;
+    };
     let dir = scratch("restart");
     let data = dir.join("node");
-    let mut node = Node::start(&data, &["--backend", "cpu", "--lease-s", "1", "--test-prove-delay-ms", "60000"]);
+    let mut node = Node::start(
+        &data,
+        &[
+            "--backend",
+            "cpu",
+            "--lease-s",
+            "1",
+            "--test-prove-delay-ms",
+            "60000",
+        ],
+    );
     let admin = node.admin_key();
     let key = upload_key(&node, &admin, &m.groth16_zkey(), None);
     let ids: Vec<String> = (1..=5)
         .map(|i| {
             let w = m.witness(&dir, i, 10);
-            client_json(&node, &admin, &["job", "submit", "--key", &key, "--witness", w.to_str().unwrap()])["id"].as_str().unwrap().to_string()
+            client_json(
+                &node,
+                &admin,
+                &[
+                    "job",
+                    "submit",
+                    "--key",
+                    &key,
+                    "--witness",
+                    w.to_str().unwrap(),
+                ],
+            )["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
         })
         .collect();
-    let running = poll_job(&node, &admin, &ids[0], "running", |j| j["state"] == "running");
+    let running = poll_job(&node, &admin, &ids[0], "running", |j| {
+        j["state"] == "running"
+    });
     assert_eq!(running["attempts"], 1);
     node.sigkill();
 
@@ -280,7 +614,10 @@ fn a_restarted_node_resumes_its_queued_and_running_jobs() {
         let expected_attempts = if i == 0 { 2 } else { 1 };
         assert_eq!(job["attempts"], expected_attempts, "{job}");
         if i == 0 {
-            assert!(job["error_log"][0].as_str().unwrap().contains("expired"), "{job}");
+            assert!(
+                job["error_log"][0].as_str().unwrap().contains("expired"),
+                "{job}"
+            );
         }
     }
     // Proven once each on the restarted node; nothing refused (nothing proved twice).
@@ -293,7 +630,9 @@ fn a_restarted_node_resumes_its_queued_and_running_jobs() {
 fn fencing_on_sqlite() {
     let dir = scratch("fencing");
     let url = format!("sqlite://{}", dir.join("queue.db").display());
-    tokio::runtime::Runtime::new().unwrap().block_on(support::queue::check_fencing(&url));
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(support::queue::check_fencing(&url));
 }
 
 /// `kiln prove --wasm --input` (snarkjs's fullprove): the witness computed in-process from
@@ -301,9 +640,15 @@ fn fencing_on_sqlite() {
 /// refused with their name and nothing is written.
 #[test]
 fn fullprove_from_circom_inputs() {
-    let Some(m) = Multiplier::get("kiln prove --wasm --input") else { return };
+    let Some(m) = Multiplier::get("kiln prove --wasm --input") else {
+        return;
+    };
     let dir = scratch("fullprove");
-    let (input, proof, public) = (dir.join("input.json"), dir.join("proof.json"), dir.join("public.json"));
+    let (input, proof, public) = (
+        dir.join("input.json"),
+        dir.join("proof.json"),
+        dir.join("public.json"),
+    );
     let prove = || {
         Command::new(env!("CARGO_BIN_EXE_kiln"))
             .args(["prove", "--backend", "cpu", "--wasm"])
@@ -318,14 +663,32 @@ fn fullprove_from_circom_inputs() {
     std::fs::write(&input, r#"{"a": "11", "b": 13}"#).unwrap();
     let o = prove();
     assert!(o.status.success(), "{}", text(&o));
-    let v = Command::new(env!("CARGO_BIN_EXE_kiln")).arg("verify").args([&m.vk(), &public, &proof]).output().unwrap();
-    assert!(v.status.success() && String::from_utf8_lossy(&v.stdout).contains("OK!"), "{}", text(&v));
-    assert_eq!(support::interop::read_json(&public), serde_json::json!(["143"]));
+    let v = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .arg("verify")
+        .args([&m.vk(), &public, &proof])
+        .output()
+        .unwrap();
+    assert!(
+        v.status.success() && String::from_utf8_lossy(&v.stdout).contains("OK!"),
+        "{}",
+        text(&v)
+    );
+    assert_eq!(
+        support::interop::read_json(&public),
+        serde_json::json!(["143"])
+    );
 
     std::fs::remove_file(&proof).unwrap();
     std::fs::remove_file(&public).unwrap();
     std::fs::write(&input, r#"{"a": "11", "z": 13}"#).unwrap();
     let o = prove();
-    assert!(!o.status.success() && text(&o).contains("`z`"), "{}", text(&o));
-    assert!(!proof.exists() && !public.exists(), "a refused prove wrote files");
+    assert!(
+        !o.status.success() && text(&o).contains("`z`"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        !proof.exists() && !public.exists(),
+        "a refused prove wrote files"
+    );
 }

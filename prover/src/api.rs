@@ -300,7 +300,9 @@ impl ProvingKey {
     /// snarkjs's `verification_key.json` for this key (`snarkjs zkey export verificationkey`).
     pub fn verification_key_json(&self) -> serde_json::Value {
         match self {
-            ProvingKey::Groth16(k) => crate::snarkjs_json::verifying_key_to_json(&k.verifying_key()),
+            ProvingKey::Groth16(k) => {
+                crate::snarkjs_json::verifying_key_to_json(&k.verifying_key())
+            }
             ProvingKey::Plonk(k) => crate::plonk::json::verifying_key_to_json(&k.vk),
         }
     }

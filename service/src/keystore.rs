@@ -137,7 +137,10 @@ impl KeyStore {
             file.sync_all().await?;
             let digest = hex::encode(hasher.finalize());
             anyhow::ensure!(idx > 0, "key {id} is not in the database (deleted?)");
-            anyhow::ensure!(digest == id, "key {id} came out of the database as {digest}: corrupted");
+            anyhow::ensure!(
+                digest == id,
+                "key {id} came out of the database as {digest}: corrupted"
+            );
             tokio::fs::rename(&temp, &path).await?;
             Ok(())
         }

@@ -89,7 +89,11 @@ impl Shared {
 /// Runs a node until SIGINT or SIGTERM: the HTTP API on `config.listen` and one worker per
 /// device. `on_listening` is told the bound address (port 0 picks a free one). On a signal the
 /// node stops taking requests and jobs; running jobs finish (or their leases expire).
-pub async fn serve(config: Config, devices: Vec<Device>, on_listening: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+pub async fn serve(
+    config: Config,
+    devices: Vec<Device>,
+    on_listening: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
     let db = Db::connect(&config.db_url).await?;
     let keys = KeyStore::open(&config.data_dir)?;
@@ -107,7 +111,11 @@ pub async fn serve(config: Config, devices: Vec<Device>, on_listening: impl FnOn
         let handle = std::thread::Builder::new()
             .name(format!("kiln-worker-{}", device.label))
             .spawn(move || worker::run(shared2, rt, device.backend, device.label))?;
-        shared.workers.lock().expect("not poisoned").push(handle.thread().clone());
+        shared
+            .workers
+            .lock()
+            .expect("not poisoned")
+            .push(handle.thread().clone());
         handles.push(handle);
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
@@ -131,7 +139,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

@@ -82,7 +82,10 @@ pub fn run(shared: Arc<Shared>, rt: Handle, backend: Box<dyn Backend>, device: S
             for _ in 0..failed {
                 shared.metrics.job_finished("failed");
             }
-            shared.db.lease(&owner, &keys.held(), shared.config.lease.as_millis() as i64).await
+            shared
+                .db
+                .lease(&owner, &keys.held(), shared.config.lease.as_millis() as i64)
+                .await
         });
         let lease = match lease {
             Ok(Some(lease)) => lease,
@@ -114,7 +117,9 @@ pub fn run(shared: Arc<Shared>, rt: Handle, backend: Box<dyn Backend>, device: S
         let outcome = attempt.prove(&mut keys, &mut calculators);
         stop_renewing.store(true, Ordering::SeqCst);
         attempt.finish(outcome, started.elapsed());
-        shared.metrics.set_resident_bytes(&device, keys.resident_bytes());
+        shared
+            .metrics
+            .set_resident_bytes(&device, keys.resident_bytes());
     }
 }
 
@@ -132,7 +137,12 @@ impl Attempt<'_> {
     /// cancellation request or the loss of the lease in `status`.
     fn renew_in_background(&self) -> Arc<AtomicBool> {
         let stop = Arc::new(AtomicBool::new(false));
-        let (db, lease, status, stop2) = (self.shared.db.clone(), self.lease.clone(), self.status.clone(), stop.clone());
+        let (db, lease, status, stop2) = (
+            self.shared.db.clone(),
+            self.lease.clone(),
+            self.status.clone(),
+            stop.clone(),
+        );
         let length = self.shared.config.lease;
         self.rt.spawn(async move {
             while !stop2.load(Ordering::SeqCst) {
@@ -148,7 +158,10 @@ impl Attempt<'_> {
                         break;
                     }
                     // Keep trying: the lease lasts three renewal periods.
-                    Err(e) => eprintln!("kiln serve: renewing the lease on job {}: {e}", lease.job_id),
+                    Err(e) => eprintln!(
+                        "kiln serve: renewing the lease on job {}: {e}",
+                        lease.job_id
+                    ),
                 }
             }
         });
@@ -170,9 +183,11 @@ impl Attempt<'_> {
     /// next stage.
     fn checkpoint(&self) -> Result<(), Stop> {
         self.seen()?;
-        let renewed = self
-            .rt
-            .block_on(self.shared.db.renew(self.lease, self.shared.config.lease.as_millis() as i64));
+        let renewed = self.rt.block_on(
+            self.shared
+                .db
+                .renew(self.lease, self.shared.config.lease.as_millis() as i64),
+        );
         match renewed {
             Ok(Ok(Renewal::Held)) => Ok(()),
             Ok(Ok(Renewal::CancelRequested)) => {
@@ -198,15 +213,25 @@ impl Attempt<'_> {
             .rt
             .block_on(shared.keys.ensure_local(&shared.db, &self.lease.key_id))
             .map_err(|e| permanent("key", format!("fetching key {}: {e:#}", self.lease.key_id)))?;
-        let loaded = keys
-            .get(&self.lease.key_id, &path)
-            .map_err(|e| retryable("key", format!("loading key {} onto {}: {e:#}", self.lease.key_id, self.backend_name)))?;
+        let loaded = keys.get(&self.lease.key_id, &path).map_err(|e| {
+            retryable(
+                "key",
+                format!(
+                    "loading key {} onto {}: {e:#}",
+                    self.lease.key_id, self.backend_name
+                ),
+            )
+        })?;
         self.checkpoint()?;
         let witness = self.witness(calculators)?;
         if witness.len() != loaded.witness_len {
             return Err(permanent(
                 "witness",
-                format!("the witness has {} values but the key's circuit has {} signals", witness.len(), loaded.witness_len),
+                format!(
+                    "the witness has {} values but the key's circuit has {} signals",
+                    witness.len(),
+                    loaded.witness_len
+                ),
             )
             .into());
         }
@@ -216,7 +241,12 @@ impl Attempt<'_> {
         let proved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             loaded.prover.prove(&witness, &mut StdRng::from_entropy())
         }))
-        .map_err(|_| retryable("device", format!("the {} backend panicked while proving", self.backend_name)))?;
+        .map_err(|_| {
+            retryable(
+                "device",
+                format!("the {} backend panicked while proving", self.backend_name),
+            )
+        })?;
         let (proof, public, _) = proved.map_err(|e| classify(&e))?;
         self.checkpoint()?;
         // Verified again from the JSON that is stored, against the key's verification key.
@@ -226,21 +256,31 @@ impl Attempt<'_> {
                 proof: proof.to_string(),
                 public: public_json.to_string(),
             }),
-            Ok(false) => Err(retryable("device", "the proof did not verify; it was discarded").into()),
-            Err(e) => Err(retryable("device", format!("the proof could not be checked: {e}")).into()),
+            Ok(false) => {
+                Err(retryable("device", "the proof did not verify; it was discarded").into())
+            }
+            Err(e) => {
+                Err(retryable("device", format!("the proof could not be checked: {e}")).into())
+            }
         }
     }
 
-    fn witness(&self, calculators: &mut HashMap<String, Arc<WitnessCalculator>>) -> Result<Vec<Fr>, Stop> {
+    fn witness(
+        &self,
+        calculators: &mut HashMap<String, Arc<WitnessCalculator>>,
+    ) -> Result<Vec<Fr>, Stop> {
         match self.lease.input_kind {
-            InputKind::Wtns => read_wtns(&self.lease.input).map_err(|e| permanent("witness", format!("the .wtns: {e}")).into()),
+            InputKind::Wtns => read_wtns(&self.lease.input)
+                .map_err(|e| permanent("witness", format!("the .wtns: {e}")).into()),
             InputKind::Inputs => {
                 let input: serde_json::Value = serde_json::from_slice(&self.lease.input)
                     .map_err(|e| permanent("witness", format!("the inputs are not JSON: {e}")))?;
                 let (sha, wasm) = self
                     .rt
                     .block_on(self.shared.db.calculator(&self.lease.key_id))
-                    .map_err(|e| retryable("calculator", format!("reading the witness calculator: {e}")))?
+                    .map_err(|e| {
+                        retryable("calculator", format!("reading the witness calculator: {e}"))
+                    })?
                     .ok_or_else(|| permanent("calculator", "the key has no witness calculator"))?;
                 let calculator = match calculators.get(&sha) {
                     Some(c) => c.clone(),
@@ -256,7 +296,9 @@ impl Attempt<'_> {
                         c
                     }
                 };
-                calculator.calculate(&input).map_err(|e| permanent("witness", format!("witness calculator: {e}")).into())
+                calculator
+                    .calculate(&input)
+                    .map_err(|e| permanent("witness", format!("witness calculator: {e}")).into())
             }
         }
     }
@@ -286,9 +328,22 @@ impl Attempt<'_> {
         let written: sqlx::Result<Result<(), Fenced>> = self.rt.block_on(async {
             match outcome {
                 Ok(result) => {
-                    let w = shared.db.succeed(lease, &result, self.backend_name, self.owner, took.as_millis() as i64).await?;
+                    let w = shared
+                        .db
+                        .succeed(
+                            lease,
+                            &result,
+                            self.backend_name,
+                            self.owner,
+                            took.as_millis() as i64,
+                        )
+                        .await?;
                     if w.is_ok() {
-                        shared.metrics.observe_proving(&lease.key_id, self.backend_name, took.as_secs_f64());
+                        shared.metrics.observe_proving(
+                            &lease.key_id,
+                            self.backend_name,
+                            took.as_secs_f64(),
+                        );
                         shared.metrics.job_finished("succeeded");
                     }
                     Ok(w)
@@ -310,7 +365,10 @@ impl Attempt<'_> {
                     if let Ok(JobState::Failed) = w {
                         shared.metrics.job_finished("failed");
                     }
-                    eprintln!("kiln serve: job {} attempt {}: {} ({})", lease.job_id, lease.attempt, failure.message, failure.reason);
+                    eprintln!(
+                        "kiln serve: job {} attempt {}: {} ({})",
+                        lease.job_id, lease.attempt, failure.message, failure.reason
+                    );
                     Ok(w.map(drop))
                 }
             }
@@ -322,7 +380,10 @@ impl Attempt<'_> {
                 eprintln!("kiln serve: {fenced}");
             }
             // The lease runs out and another worker takes the job: nothing is lost.
-            Err(e) => eprintln!("kiln serve: storing the outcome of job {}: {e}", lease.job_id),
+            Err(e) => eprintln!(
+                "kiln serve: storing the outcome of job {}: {e}",
+                lease.job_id
+            ),
         }
     }
 }

@@ -33,7 +33,9 @@ impl Client {
             http: reqwest::Client::new(),
             base: args.server.trim_end_matches('/').to_string(),
             api_key: args.api_key.clone(),
-            runtime: tokio::runtime::Builder::new_current_thread().enable_all().build()?,
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?,
         })
     }
 
@@ -48,12 +50,23 @@ impl Client {
     /// Sends, and returns the JSON answer (or `null` for an empty one) with its status; an
     /// error status becomes an error with the server's message.
     pub async fn send(&self, request: RequestBuilder) -> anyhow::Result<(StatusCode, Value)> {
-        let response = request.send().await.with_context(|| format!("connecting to {}", self.base))?;
+        let response = request
+            .send()
+            .await
+            .with_context(|| format!("connecting to {}", self.base))?;
         let status = response.status();
         let text = response.text().await.context("reading the answer")?;
-        let value = if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let value = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         if !status.is_success() {
-            let message = value.get("error").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| value.to_string());
+            let message = value
+                .get("error")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| value.to_string());
             anyhow::bail!("{} ({status})", message);
         }
         Ok((status, value))
@@ -65,10 +78,16 @@ impl Client {
 }
 
 pub fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).expect("JSON values serialise"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("JSON values serialise")
+    );
 }
 
 /// Writes a finished job's proof.json and public.json.
 pub fn write_result(result: &Value, proof: &Path, public: &Path) -> anyhow::Result<()> {
-    super::snarkjs::write_json_files_atomically(&[(proof, result["proof"].clone()), (public, result["public"].clone())])
+    super::snarkjs::write_json_files_atomically(&[
+        (proof, result["proof"].clone()),
+        (public, result["public"].clone()),
+    ])
 }

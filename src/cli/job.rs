@@ -90,7 +90,16 @@ pub struct WaitArgs {
 
 pub fn run(command: JobCommand) -> anyhow::Result<ExitCode> {
     match command {
-        JobCommand::Submit { key, witness, input, priority, idempotency_key, wait: and_wait, output, server } => {
+        JobCommand::Submit {
+            key,
+            witness,
+            input,
+            priority,
+            idempotency_key,
+            wait: and_wait,
+            output,
+            server,
+        } => {
             let client = Client::new(&server)?;
             let (body, content_type, path) = match (&witness, &input) {
                 (Some(w), _) => (std::fs::read(w), "application/octet-stream", w),
@@ -115,21 +124,38 @@ pub fn run(command: JobCommand) -> anyhow::Result<ExitCode> {
         }
         JobCommand::Status { id, server } => {
             let client = Client::new(&server)?;
-            print_json(&client.call(client.request(Method::GET, &format!("/v1/jobs/{id}")))?.1);
+            print_json(
+                &client
+                    .call(client.request(Method::GET, &format!("/v1/jobs/{id}")))?
+                    .1,
+            );
             Ok(ExitCode::SUCCESS)
         }
         JobCommand::Wait { id, output, server } => wait(&Client::new(&server)?, &id, &output),
         JobCommand::Cancel { id, server } => {
             let client = Client::new(&server)?;
-            print_json(&client.call(client.request(Method::POST, &format!("/v1/jobs/{id}/cancel")))?.1);
+            print_json(
+                &client
+                    .call(client.request(Method::POST, &format!("/v1/jobs/{id}/cancel")))?
+                    .1,
+            );
             Ok(ExitCode::SUCCESS)
         }
-        JobCommand::List { state, key, limit, server } => {
+        JobCommand::List {
+            state,
+            key,
+            limit,
+            server,
+        } => {
             let client = Client::new(&server)?;
             let mut query = vec![("limit", limit.to_string())];
             query.extend(state.map(|s| ("state", s)));
             query.extend(key.map(|k| ("key", k)));
-            print_json(&client.call(client.request(Method::GET, "/v1/jobs").query(&query))?.1);
+            print_json(
+                &client
+                    .call(client.request(Method::GET, "/v1/jobs").query(&query))?
+                    .1,
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -139,13 +165,19 @@ pub fn run(command: JobCommand) -> anyhow::Result<ExitCode> {
 fn wait(client: &Client, id: &str, output: &WaitArgs) -> anyhow::Result<ExitCode> {
     let deadline = Instant::now() + Duration::from_secs_f64(output.timeout.max(0.0));
     let job = loop {
-        let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64().min(60.0);
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+            .min(60.0);
         let (_, job) = client.call(
             client
                 .request(Method::GET, &format!("/v1/jobs/{id}/wait"))
                 .query(&[("timeout_s", format!("{left:.3}"))]),
         )?;
-        let over = matches!(job["state"].as_str(), Some("succeeded" | "failed" | "cancelled"));
+        let over = matches!(
+            job["state"].as_str(),
+            Some("succeeded" | "failed" | "cancelled")
+        );
         if over || Instant::now() >= deadline {
             break job;
         }
@@ -154,14 +186,19 @@ fn wait(client: &Client, id: &str, output: &WaitArgs) -> anyhow::Result<ExitCode
     match job["state"].as_str() {
         Some("succeeded") => {
             if let (Some(proof), Some(public)) = (&output.proof, &output.public) {
-                let (_, result) = client.call(client.request(Method::GET, &format!("/v1/jobs/{id}/result")))?;
+                let (_, result) =
+                    client.call(client.request(Method::GET, &format!("/v1/jobs/{id}/result")))?;
                 write_result(&result, proof, public)?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Some("failed" | "cancelled") => Ok(ExitCode::from(1)),
         _ => {
-            eprintln!("kiln job wait: job {id} is still {} after {:.0} s", job["state"].as_str().unwrap_or("?"), output.timeout);
+            eprintln!(
+                "kiln job wait: job {id} is still {} after {:.0} s",
+                job["state"].as_str().unwrap_or("?"),
+                output.timeout
+            );
             Ok(ExitCode::from(3))
         }
     }

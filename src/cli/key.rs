@@ -56,11 +56,17 @@ pub enum KeyCommand {
 
 pub fn run(command: KeyCommand) -> anyhow::Result<ExitCode> {
     match command {
-        KeyCommand::Upload { zkey, calculator, server } => {
+        KeyCommand::Upload {
+            zkey,
+            calculator,
+            server,
+        } => {
             let client = Client::new(&server)?;
             let (_, key) = client.runtime.block_on(upload(&client, &zkey))?;
             let key = match calculator {
-                Some(wasm) => put_calculator(&client, key["id"].as_str().unwrap_or_default(), &wasm)?,
+                Some(wasm) => {
+                    put_calculator(&client, key["id"].as_str().unwrap_or_default(), &wasm)?
+                }
                 None => key,
             };
             print_json(&key);
@@ -74,13 +80,17 @@ pub fn run(command: KeyCommand) -> anyhow::Result<ExitCode> {
             client.call(client.request(Method::DELETE, &format!("/v1/keys/{id}")))?;
             eprintln!("kiln key delete: deleted {id}");
         }
-        KeyCommand::Calculator { id, wasm, server } => print_json(&put_calculator(&Client::new(&server)?, &id, &wasm)?),
+        KeyCommand::Calculator { id, wasm, server } => {
+            print_json(&put_calculator(&Client::new(&server)?, &id, &wasm)?)
+        }
         KeyCommand::Vk { id, out, server } => {
             let client = Client::new(&server)?;
-            let (_, vk) = client.call(client.request(Method::GET, &format!("/v1/keys/{id}/verification_key")))?;
+            let (_, vk) = client
+                .call(client.request(Method::GET, &format!("/v1/keys/{id}/verification_key")))?;
             let text = serde_json::to_string_pretty(&vk)? + "\n";
             match out {
-                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{text}"),
             }
         }
@@ -89,16 +99,23 @@ pub fn run(command: KeyCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Streams the file to the node with a progress bar (never read whole into memory).
-async fn upload(client: &Client, zkey: &Path) -> anyhow::Result<(reqwest::StatusCode, serde_json::Value)> {
-    let file = tokio::fs::File::open(zkey).await.with_context(|| format!("opening {}", zkey.display()))?;
+async fn upload(
+    client: &Client,
+    zkey: &Path,
+) -> anyhow::Result<(reqwest::StatusCode, serde_json::Value)> {
+    let file = tokio::fs::File::open(zkey)
+        .await
+        .with_context(|| format!("opening {}", zkey.display()))?;
     let size = file.metadata().await?.len();
     let bar = ProgressBar::new(size);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}").expect("valid template"),
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+            .expect("valid template"),
     );
     bar.set_message("uploading");
     let counted = bar.clone();
-    let stream = tokio_util::io::ReaderStream::with_capacity(file, 1 << 20).inspect_ok(move |chunk| counted.inc(chunk.len() as u64));
+    let stream = tokio_util::io::ReaderStream::with_capacity(file, 1 << 20)
+        .inspect_ok(move |chunk| counted.inc(chunk.len() as u64));
     let request = client
         .request(Method::POST, "/v1/keys")
         .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")

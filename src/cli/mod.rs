@@ -515,7 +515,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => setup::run_ptau_new(power, &out),
         Command::Serve(args) => serve::run(args),
         Command::Apikey {
-            command: ApikeyCommand::Create { role, name, db, data },
+            command:
+                ApikeyCommand::Create {
+                    role,
+                    name,
+                    db,
+                    data,
+                },
         } => serve::create_api_key(db, &data, &role, &name),
         Command::Key { command } => key::run(command),
         Command::Job { command } => job::run(command),

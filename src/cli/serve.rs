@@ -63,7 +63,10 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let db_url = args.db.clone().unwrap_or_else(|| format!("sqlite://{}", args.data.join("kiln.db").display()));
+    let db_url = args
+        .db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", args.data.join("kiln.db").display()));
     let devices = open_devices(&args.backends)?;
     let node = args.node.clone().unwrap_or_else(default_node_name);
     let config = Config {
@@ -71,7 +74,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         db_url,
         data_dir: args.data.clone(),
         node,
-        lease: Duration::try_from_secs_f64(args.lease_s).map_err(|_| anyhow::anyhow!("--lease-s must be a positive number"))?,
+        lease: Duration::try_from_secs_f64(args.lease_s)
+            .map_err(|_| anyhow::anyhow!("--lease-s must be a positive number"))?,
         max_attempts: args.max_attempts,
         max_queue: args.max_queue,
         max_body_bytes: args.max_body_mb << 20,
@@ -91,7 +95,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let names: Vec<_> = devices.iter().map(|d| d.label.clone()).collect();
         let node = config.node.clone();
         kiln_service::serve(config, devices, |addr| {
-            eprintln!("kiln serve: node {node} listening on http://{addr}, workers: {}", if names.is_empty() { "none".to_string() } else { names.join(", ") });
+            eprintln!(
+                "kiln serve: node {node} listening on http://{addr}, workers: {}",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            );
         })
         .await
     })?;
@@ -99,7 +110,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn default_node_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "node".into());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "node".into());
     format!("{host}-{}", std::process::id())
 }
 
@@ -116,14 +129,25 @@ fn open_devices(names: &[String]) -> anyhow::Result<Vec<Device>> {
         }
         all
     } else {
-        names.iter().map(|n| Ok(kiln::backends::open(n)?)).collect::<anyhow::Result<Vec<_>>>()?
+        names
+            .iter()
+            .map(|n| Ok(kiln::backends::open(n)?))
+            .collect::<anyhow::Result<Vec<_>>>()?
     };
     let mut seen = std::collections::HashMap::<&str, usize>::new();
     Ok(backends
         .into_iter()
         .map(|backend| {
             let n = seen.entry(backend.name()).or_default();
-            let label = format!("{}{}", backend.name(), if *n == 0 { String::new() } else { format!("-{n}") });
+            let label = format!(
+                "{}{}",
+                backend.name(),
+                if *n == 0 {
+                    String::new()
+                } else {
+                    format!("-{n}")
+                }
+            );
             *n += 1;
             Device { backend, label }
         })
@@ -140,7 +164,10 @@ async fn first_admin_key(db_url: &str, data: &Path) -> anyhow::Result<()> {
     let key = db.create_api_key(Role::Admin, "first admin key").await?;
     let path = data.join("admin.key");
     write_private(&path, &key)?;
-    eprintln!("kiln serve: no API keys yet; made an admin key in {}", path.display());
+    eprintln!(
+        "kiln serve: no API keys yet; made an admin key in {}",
+        path.display()
+    );
     Ok(())
 }
 
@@ -156,11 +183,23 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 /// `kiln apikey create`: a new API key, printed once (only its hash is stored).
-pub fn create_api_key(db: Option<String>, data: &Path, role: &str, name: &str) -> anyhow::Result<ExitCode> {
-    let role = Role::parse(role).ok_or_else(|| anyhow::anyhow!("--role must be submit or admin"))?;
+pub fn create_api_key(
+    db: Option<String>,
+    data: &Path,
+    role: &str,
+    name: &str,
+) -> anyhow::Result<ExitCode> {
+    let role =
+        Role::parse(role).ok_or_else(|| anyhow::anyhow!("--role must be submit or admin"))?;
     let db_url = db.unwrap_or_else(|| format!("sqlite://{}", data.join("kiln.db").display()));
     std::fs::create_dir_all(data)?;
-    let key = tokio::runtime::Runtime::new()?.block_on(async { Db::connect(&db_url).await?.create_api_key(role, name).await.map_err(anyhow::Error::from) })?;
+    let key = tokio::runtime::Runtime::new()?.block_on(async {
+        Db::connect(&db_url)
+            .await?
+            .create_api_key(role, name)
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
     println!("{key}");
     Ok(ExitCode::SUCCESS)
 }

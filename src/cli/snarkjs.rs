@@ -94,20 +94,33 @@ enum WitnessSource {
 
 impl ProveFiles {
     /// ZKEY WITNESS PROOF PUBLIC, or ZKEY PROOF PUBLIC with --wasm and --input.
-    pub fn from_args(files: Vec<PathBuf>, wasm: Option<PathBuf>, input: Option<PathBuf>) -> anyhow::Result<Self> {
+    pub fn from_args(
+        files: Vec<PathBuf>,
+        wasm: Option<PathBuf>,
+        input: Option<PathBuf>,
+    ) -> anyhow::Result<Self> {
         let count = files.len();
         let mut files = files.into_iter();
         let mut next = || files.next().expect("clap checks the count");
         match (count, wasm, input) {
-            (4, None, None) => Ok(ProveFiles { zkey: next(), witness: WitnessSource::Wtns(next()), proof: next(), public: next() }),
+            (4, None, None) => Ok(ProveFiles {
+                zkey: next(),
+                witness: WitnessSource::Wtns(next()),
+                proof: next(),
+                public: next(),
+            }),
             (3, Some(wasm), Some(input)) => Ok(ProveFiles {
                 zkey: next(),
                 witness: WitnessSource::Calculator { wasm, input },
                 proof: next(),
                 public: next(),
             }),
-            (4, _, _) => anyhow::bail!("with --wasm and --input, give ZKEY PROOF PUBLIC (the witness is computed)"),
-            _ => anyhow::bail!("give ZKEY WITNESS PROOF PUBLIC, or ZKEY PROOF PUBLIC with --wasm and --input"),
+            (4, _, _) => anyhow::bail!(
+                "with --wasm and --input, give ZKEY PROOF PUBLIC (the witness is computed)"
+            ),
+            _ => anyhow::bail!(
+                "give ZKEY WITNESS PROOF PUBLIC, or ZKEY PROOF PUBLIC with --wasm and --input"
+            ),
         }
     }
 }
@@ -116,21 +129,37 @@ impl ProveFiles {
 /// runs for jobs submitted with inputs).
 fn read_witness(source: &WitnessSource) -> anyhow::Result<Vec<Fr>> {
     match source {
-        WitnessSource::Wtns(path) => read_wtns_file(path).with_context(|| format!("reading witness {}", path.display())),
+        WitnessSource::Wtns(path) => {
+            read_wtns_file(path).with_context(|| format!("reading witness {}", path.display()))
+        }
         WitnessSource::Calculator { wasm, input } => {
-            let bytes = std::fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+            let bytes =
+                std::fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
             let input_json = read_json(input)?;
-            let calculator = kiln_witness::WitnessCalculator::new(&bytes, kiln_witness::Limits::default())
-                .with_context(|| wasm.display().to_string())?;
-            calculator
-                .calculate(&input_json)
-                .with_context(|| format!("computing the witness of {} with {}", input.display(), wasm.display()))
+            let calculator =
+                kiln_witness::WitnessCalculator::new(&bytes, kiln_witness::Limits::default())
+                    .with_context(|| wasm.display().to_string())?;
+            calculator.calculate(&input_json).with_context(|| {
+                format!(
+                    "computing the witness of {} with {}",
+                    input.display(),
+                    wasm.display()
+                )
+            })
         }
     }
 }
 
-pub fn prove(files: &ProveFiles, backend: Option<&str>, options: ProveOptions) -> anyhow::Result<ExitCode> {
-    let (zkey, proof_out, public_out) = (files.zkey.as_path(), files.proof.as_path(), files.public.as_path());
+pub fn prove(
+    files: &ProveFiles,
+    backend: Option<&str>,
+    options: ProveOptions,
+) -> anyhow::Result<ExitCode> {
+    let (zkey, proof_out, public_out) = (
+        files.zkey.as_path(),
+        files.proof.as_path(),
+        files.public.as_path(),
+    );
     if proof_out == public_out {
         anyhow::bail!("the proof and the public signals must go to different files");
     }

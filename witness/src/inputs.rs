@@ -17,7 +17,9 @@ pub struct InputSignal {
 /// The input signals of `input`, which must be a JSON object.
 pub fn flatten_inputs(input: &Value) -> Result<Vec<InputSignal>, WitnessError> {
     let Value::Object(_) = input else {
-        return Err(WitnessError::Input("the input must be a JSON object of signal names".into()));
+        return Err(WitnessError::Input(
+            "the input must be a JSON object of signal names".into(),
+        ));
     };
     let mut out = Vec::new();
     qualify("", input, &mut out)?;
@@ -28,7 +30,11 @@ fn qualify(prefix: &str, v: &Value, out: &mut Vec<InputSignal>) -> Result<(), Wi
     match v {
         Value::Object(map) => {
             for (k, v) in map {
-                let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let name = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 qualify(&name, v, out)?;
             }
             Ok(())
@@ -42,7 +48,10 @@ fn qualify(prefix: &str, v: &Value, out: &mut Vec<InputSignal>) -> Result<(), Wi
         _ => {
             let mut values = Vec::new();
             flatten(prefix, v, &mut values)?;
-            out.push(InputSignal { name: prefix.to_string(), values });
+            out.push(InputSignal {
+                name: prefix.to_string(),
+                values,
+            });
             Ok(())
         }
     }
@@ -74,7 +83,10 @@ fn number(name: &str, v: &Value) -> Result<BigUint, WitnessError> {
                 Some(rest) => (true, rest),
                 None => (false, s.trim()),
             };
-            let magnitude = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+            let magnitude = match digits
+                .strip_prefix("0x")
+                .or_else(|| digits.strip_prefix("0X"))
+            {
                 Some(hex) => BigUint::parse_bytes(hex.as_bytes(), 16),
                 None => BigUint::parse_bytes(digits.as_bytes(), 10),
             }
@@ -95,7 +107,10 @@ mod tests {
 
     #[test]
     fn nested_inputs_are_qualified_as_circom_does() {
-        let signals = flatten_inputs(&json!({"a": "3", "m": [[1, 2], [3, 4]], "s": {"x": 5}, "l": [{"y": 6}, {"y": -1}]})).unwrap();
+        let signals = flatten_inputs(
+            &json!({"a": "3", "m": [[1, 2], [3, 4]], "s": {"x": 5}, "l": [{"y": 6}, {"y": -1}]}),
+        )
+        .unwrap();
         let names: Vec<_> = signals.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["a", "l[0].y", "l[1].y", "m", "s.x"]);
         assert_eq!(signals[3].values, [1u32, 2, 3, 4].map(BigUint::from));

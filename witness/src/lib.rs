@@ -18,7 +18,10 @@ use ark_bn254::Fr;
 use ark_ff::{BigInteger, PrimeField};
 use num_bigint::BigUint;
 use thiserror::Error;
-use wasmi::{Caller, Config, Engine, Extern, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
+use wasmi::{
+    Caller, Config, Engine, Extern, Linker, Module, Store, StoreLimits, StoreLimitsBuilder,
+    TypedFunc,
+};
 
 pub use inputs::{flatten_inputs, InputSignal};
 
@@ -87,13 +90,20 @@ impl WitnessCalculator {
         let mut config = Config::default();
         config.consume_fuel(true);
         let engine = Engine::new(&config);
-        let module = Module::new(&engine, wasm).map_err(|e| WitnessError::NotACalculator(e.to_string()))?;
+        let module =
+            Module::new(&engine, wasm).map_err(|e| WitnessError::NotACalculator(e.to_string()))?;
         for name in REQUIRED_EXPORTS {
             if module.get_export(name).is_none() {
-                return Err(WitnessError::NotACalculator(format!("it exports no function `{name}`")));
+                return Err(WitnessError::NotACalculator(format!(
+                    "it exports no function `{name}`"
+                )));
             }
         }
-        Ok(WitnessCalculator { engine, module, limits })
+        Ok(WitnessCalculator {
+            engine,
+            module,
+            limits,
+        })
     }
 
     /// The witness for `input` (snarkjs's input.json: signal names to numbers, decimal or 0x-hex
@@ -109,8 +119,13 @@ impl WitnessCalculator {
             let hash = fnv1a64(&signal.name);
             let (msb, lsb) = ((hash >> 32) as i32, hash as u32 as i32);
             let size = run.call(&exports.get_input_signal_size, (msb, lsb))?;
-            if size < 0 {
-                return Err(WitnessError::Input(format!("the circuit has no input signal `{}`", signal.name)));
+            // circom's calculators answer 0, not -1, for most names they do not know (its own
+            // JS then says "too many values"); no input signal has size 0.
+            if size <= 0 {
+                return Err(WitnessError::Input(format!(
+                    "the circuit has no input signal `{}`",
+                    signal.name
+                )));
             }
             if signal.values.len() != size as usize {
                 return Err(WitnessError::Input(format!(
@@ -127,19 +142,25 @@ impl WitnessCalculator {
         }
         let expected = run.call(&exports.get_input_size, ())? as u64;
         if set < expected {
-            return Err(WitnessError::Input(format!("only {set} of the circuit's {expected} input values are given")));
+            return Err(WitnessError::Input(format!(
+                "only {set} of the circuit's {expected} input values are given"
+            )));
         }
         let size = run.call(&exports.get_witness_size, ())?;
-        let size = usize::try_from(size).map_err(|_| WitnessError::NotACalculator(format!("witness size {size}")))?;
+        let size = usize::try_from(size)
+            .map_err(|_| WitnessError::NotACalculator(format!("witness size {size}")))?;
         (0..size)
             .map(|i| {
                 run.call(&exports.get_witness, i as i32)?;
                 let v = run.read_field()?;
-                Fr::from_bigint(
-                    ark_ff::BigInt::try_from(v.clone())
-                        .map_err(|_| WitnessError::NotACalculator(format!("witness value {v} is too large")))?,
-                )
-                .ok_or_else(|| WitnessError::NotACalculator(format!("witness value {v} is not below the prime")))
+                Fr::from_bigint(ark_ff::BigInt::try_from(v.clone()).map_err(|_| {
+                    WitnessError::NotACalculator(format!("witness value {v} is too large"))
+                })?)
+                .ok_or_else(|| {
+                    WitnessError::NotACalculator(format!(
+                        "witness value {v} is not below the prime"
+                    ))
+                })
             })
             .collect()
     }
@@ -183,13 +204,17 @@ struct Run {
 impl Run {
     fn start(calc: &WitnessCalculator) -> Result<Self, WitnessError> {
         let state = HostState {
-            limits: StoreLimitsBuilder::new().memory_size(calc.limits.memory_bytes).build(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(calc.limits.memory_bytes)
+                .build(),
             memory_bytes: calc.limits.memory_bytes,
             error_text: String::new(),
         };
         let mut store = Store::new(&calc.engine, state);
         store.limiter(|s| &mut s.limits);
-        store.set_fuel(calc.limits.fuel).expect("fuel metering is enabled");
+        store
+            .set_fuel(calc.limits.fuel)
+            .expect("fuel metering is enabled");
         let mut linker = Linker::<HostState>::new(&calc.engine);
         define_runtime(&mut linker).map_err(|e| WitnessError::NotACalculator(e.to_string()))?;
         let instance = linker
@@ -199,7 +224,9 @@ impl Run {
             instance
                 .get_export(&store, name)
                 .and_then(Extern::into_func)
-                .ok_or_else(|| WitnessError::NotACalculator(format!("it exports no function `{name}`")))
+                .ok_or_else(|| {
+                    WitnessError::NotACalculator(format!("it exports no function `{name}`"))
+                })
         };
         macro_rules! typed {
             ($name:literal) => {
@@ -229,9 +256,13 @@ impl Run {
         let n32 = run.call(&field_len, ())?;
         run.n32 = match n32 {
             1..=64 => n32 as usize,
-            _ => return Err(WitnessError::NotACalculator(format!("field elements of {n32} words"))),
+            _ => {
+                return Err(WitnessError::NotACalculator(format!(
+                    "field elements of {n32} words"
+                )))
+            }
         };
-        let raw_prime = run.exports.get_raw_prime.clone();
+        let raw_prime = run.exports.get_raw_prime;
         run.call(&raw_prime, ())?;
         run.prime = run.read_field()?;
         Ok(run)
@@ -270,7 +301,7 @@ impl Run {
 
     /// The field element in the shared memory (word 0 is the least significant).
     fn read_field(&mut self) -> Result<BigUint, WitnessError> {
-        let f = self.exports.read_shared.clone();
+        let f = self.exports.read_shared;
         let words = (0..self.n32)
             .map(|j| self.call(&f, j as i32).map(|w| w as u32))
             .collect::<Result<Vec<u32>, _>>()?;
@@ -278,7 +309,7 @@ impl Run {
     }
 
     fn write_field(&mut self, value: &BigUint) -> Result<(), WitnessError> {
-        let f = self.exports.write_shared.clone();
+        let f = self.exports.write_shared;
         let mut words = value.to_u32_digits();
         words.resize(self.n32, 0);
         for (j, w) in words.into_iter().enumerate() {
@@ -291,41 +322,62 @@ impl Run {
 /// The `runtime` imports circom's calculators call: errors end the run with their message;
 /// log output (`log()` in a circuit) is dropped.
 fn define_runtime(linker: &mut Linker<HostState>) -> Result<(), wasmi::Error> {
-    linker.func_wrap("runtime", "exceptionHandler", |mut caller: Caller<'_, HostState>, code: i32| {
-        let what = match code {
-            1 => "signal not found",
-            2 => "too many signals set",
-            3 => "signal already set",
-            4 => "assert failed",
-            5 => "not enough memory",
-            6 => "input signal array access exceeds the size",
-            7 => "out of bounds array access",
-            _ => "unknown error",
-        };
-        let text = &mut caller.data_mut().error_text;
-        *text = if text.is_empty() { what.to_string() } else { format!("{what}: {}", text.trim_end()) };
-        Err::<(), _>(wasmi::Error::new(what))
-    })?;
-    linker.func_wrap("runtime", "printErrorMessage", |mut caller: Caller<'_, HostState>| {
-        let message = read_message(&mut caller)?;
-        let text = &mut caller.data_mut().error_text;
-        if text.len() < MAX_ERROR_TEXT {
-            text.push_str(&message);
-            text.push('\n');
-            text.truncate(MAX_ERROR_TEXT);
-        }
-        Ok(())
-    })?;
-    linker.func_wrap("runtime", "writeBufferMessage", |mut caller: Caller<'_, HostState>| {
-        read_message(&mut caller).map(drop)
-    })?;
-    linker.func_wrap("runtime", "showSharedRWMemory", |_: Caller<'_, HostState>| {})?;
+    linker.func_wrap(
+        "runtime",
+        "exceptionHandler",
+        |mut caller: Caller<'_, HostState>, code: i32| {
+            let what = match code {
+                1 => "signal not found",
+                2 => "too many signals set",
+                3 => "signal already set",
+                4 => "assert failed",
+                5 => "not enough memory",
+                6 => "input signal array access exceeds the size",
+                7 => "out of bounds array access",
+                _ => "unknown error",
+            };
+            let text = &mut caller.data_mut().error_text;
+            *text = if text.is_empty() {
+                what.to_string()
+            } else {
+                format!("{what}: {}", text.trim_end())
+            };
+            Err::<(), _>(wasmi::Error::new(what))
+        },
+    )?;
+    linker.func_wrap(
+        "runtime",
+        "printErrorMessage",
+        |mut caller: Caller<'_, HostState>| {
+            let message = read_message(&mut caller)?;
+            let text = &mut caller.data_mut().error_text;
+            if text.len() < MAX_ERROR_TEXT {
+                text.push_str(&message);
+                text.push('\n');
+                text.truncate(MAX_ERROR_TEXT);
+            }
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(
+        "runtime",
+        "writeBufferMessage",
+        |mut caller: Caller<'_, HostState>| read_message(&mut caller).map(drop),
+    )?;
+    linker.func_wrap(
+        "runtime",
+        "showSharedRWMemory",
+        |_: Caller<'_, HostState>| {},
+    )?;
     Ok(())
 }
 
 /// Reads the calculator's pending message, one `getMessageChar` at a time (bounded).
 fn read_message(caller: &mut Caller<'_, HostState>) -> Result<String, wasmi::Error> {
-    let Some(f) = caller.get_export("getMessageChar").and_then(Extern::into_func) else {
+    let Some(f) = caller
+        .get_export("getMessageChar")
+        .and_then(Extern::into_func)
+    else {
         return Ok(String::new());
     };
     let f = f.typed::<(), i32>(&*caller)?;
@@ -348,7 +400,9 @@ fn bn254_prime() -> BigUint {
 
 /// 64-bit FNV-1a of a signal's qualified name: how circom's calculators find input signals.
 fn fnv1a64(name: &str) -> u64 {
-    name.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3))
+    name.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+    })
 }
 
 #[cfg(test)]
@@ -365,7 +419,9 @@ mod tests {
 
     #[test]
     fn bytes_that_are_not_wasm_are_refused() {
-        let err = WitnessCalculator::new(b"not wasm", Limits::default()).err().unwrap();
+        let err = WitnessCalculator::new(b"not wasm", Limits::default())
+            .err()
+            .unwrap();
         assert!(matches!(err, WitnessError::NotACalculator(_)), "{err}");
     }
 }

@@ -26,9 +26,20 @@ fn calculator(dir: &std::path::Path, name: &str, limits: Limits) -> WitnessCalcu
 #[test]
 fn witnesses_match_snarkjs() {
     let Some(dir) = fixtures() else { return };
-    for name in ["multiplier", "poseidon", "range", "many_public", "mimc_chain"] {
-        let input: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}/input.json"))).unwrap()).unwrap();
-        let ours = calculator(&dir, name, Limits::default()).calculate(&input).unwrap();
+    for name in [
+        "multiplier",
+        "poseidon",
+        "range",
+        "many_public",
+        "mimc_chain",
+    ] {
+        let input: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{name}/input.json"))).unwrap(),
+        )
+        .unwrap();
+        let ours = calculator(&dir, name, Limits::default())
+            .calculate(&input)
+            .unwrap();
         let theirs = read_wtns_file(&dir.join(format!("{name}/witness.wtns"))).unwrap();
         assert_eq!(ours.len(), theirs.len(), "{name}");
         assert!(ours == theirs, "{name}: the witness differs from snarkjs's");
@@ -49,8 +60,17 @@ fn inputs_that_do_not_fit_are_named() {
 #[test]
 fn the_time_bound_stops_a_calculator() {
     let Some(dir) = fixtures() else { return };
-    let calc = calculator(&dir, "poseidon", Limits { memory_bytes: 1 << 30, fuel: 10_000 });
-    let input: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("poseidon/input.json")).unwrap()).unwrap();
+    let calc = calculator(
+        &dir,
+        "poseidon",
+        Limits {
+            memory_bytes: 1 << 30,
+            fuel: 10_000,
+        },
+    );
+    let input: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("poseidon/input.json")).unwrap())
+            .unwrap();
     let e = calc.calculate(&input).unwrap_err();
     assert!(matches!(e, WitnessError::Limit(_)), "{e}");
 }

@@ -13,12 +13,24 @@ pub async fn require(state: &AppState, headers: &HeaderMap, role: Role) -> ApiRe
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|k| !k.is_empty())
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "an API key is required (Authorization: Bearer KEY)"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "an API key is required (Authorization: Bearer KEY)",
+            )
+        })?;
     match state.db.api_key_role(presented).await? {
-        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "the API key is not valid")),
+        None => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "the API key is not valid",
+        )),
         Some(have) if have < role => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            format!("this needs an {} API key; this one is a {} key", role.name(), have.name()),
+            format!(
+                "this needs an {} API key; this one is a {} key",
+                role.name(),
+                have.name()
+            ),
         )),
         Some(_) => Ok(()),
     }

@@ -54,7 +54,10 @@ pub async fn submit(
     if state.db.queued_count().await? >= state.config.max_queue {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            format!("the queue is full ({} jobs waiting); try again later", state.config.max_queue),
+            format!(
+                "the queue is full ({} jobs waiting); try again later",
+                state.config.max_queue
+            ),
         )
         .retry_after(5));
     }
@@ -75,7 +78,8 @@ pub async fn submit(
         }
         InputKind::Inputs
     } else {
-        let witness = read_wtns(&input).map_err(|e| ApiError::bad_request(format!("not a valid .wtns witness: {e}")))?;
+        let witness = read_wtns(&input)
+            .map_err(|e| ApiError::bad_request(format!("not a valid .wtns witness: {e}")))?;
         if witness.len() as i64 != key.witness_len {
             return Err(ApiError::bad_request(format!(
                 "the witness has {} values but key {}'s circuit has {} signals: they are not for the same circuit",
@@ -85,7 +89,9 @@ pub async fn submit(
             )));
         }
         if !witness[0].is_one() {
-            return Err(ApiError::bad_request("the witness's first value must be 1 (circom's constant signal)"));
+            return Err(ApiError::bad_request(
+                "the witness's first value must be 1 (circom's constant signal)",
+            ));
         }
         InputKind::Wtns
     };
@@ -111,27 +117,46 @@ pub async fn submit(
 }
 
 async fn known_job(state: &AppState, id: &str) -> ApiResult<JobStatus> {
-    state.db.job(id).await?.ok_or_else(|| ApiError::not_found(format!("no job {id}")))
+    state
+        .db
+        .job(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no job {id}")))
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Json<JobStatus>> {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JobStatus>> {
     require(&state, &headers, Role::Submit).await?;
     Ok(Json(known_job(&state, &id).await?))
 }
 
 /// `GET /v1/jobs/{id}/result`: `{"proof": proof.json, "public": public.json}`; 409 until the
 /// job has succeeded.
-pub async fn result(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+pub async fn result(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     require(&state, &headers, Role::Submit).await?;
     let job = known_job(&state, &id).await?;
     let Some(result) = state.db.job_result(&id).await? else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            format!("job {id} is {}: there is no proof{}", job.state.name(), job.error.map(|e| format!(" ({e})")).unwrap_or_default()),
+            format!(
+                "job {id} is {}: there is no proof{}",
+                job.state.name(),
+                job.error.map(|e| format!(" ({e})")).unwrap_or_default()
+            ),
         ));
     };
-    let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null);
-    Ok(Json(serde_json::json!({ "proof": parse(&result.proof), "public": parse(&result.public) })))
+    let parse =
+        |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null);
+    Ok(Json(
+        serde_json::json!({ "proof": parse(&result.proof), "public": parse(&result.public) }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -151,7 +176,9 @@ pub async fn wait(
     Query(params): Query<WaitParams>,
 ) -> ApiResult<Json<JobStatus>> {
     require(&state, &headers, Role::Submit).await?;
-    let timeout = Duration::try_from_secs_f64(params.timeout_s.unwrap_or(30.0).max(0.0)).unwrap_or(MAX_WAIT).min(MAX_WAIT);
+    let timeout = Duration::try_from_secs_f64(params.timeout_s.unwrap_or(30.0).max(0.0))
+        .unwrap_or(MAX_WAIT)
+        .min(MAX_WAIT);
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_millis(10);
     loop {
@@ -168,7 +195,11 @@ pub async fn wait(
 
 /// `POST /v1/jobs/{id}/cancel`: a queued job is cancelled at once, a running one at its next
 /// stage; the answer is the job's status.
-pub async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Json<JobStatus>> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JobStatus>> {
     require(&state, &headers, Role::Submit).await?;
     let before = known_job(&state, &id).await?;
     state.db.cancel(&id).await?;
@@ -187,12 +218,18 @@ pub struct ListParams {
 }
 
 /// `GET /v1/jobs?state=&key=&limit=`: newest first, at most `limit` (default 100, up to 1000).
-pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<ListParams>) -> ApiResult<Json<Vec<JobStatus>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<ListParams>,
+) -> ApiResult<Json<Vec<JobStatus>>> {
     require(&state, &headers, Role::Submit).await?;
     let job_state = match params.state.as_deref() {
         None | Some("") => None,
         Some(s) => Some(JobState::parse(s).ok_or_else(|| {
-            ApiError::bad_request(format!("unknown state '{s}' (queued, running, succeeded, failed, cancelled)"))
+            ApiError::bad_request(format!(
+                "unknown state '{s}' (queued, running, succeeded, failed, cancelled)"
+            ))
         })?),
     };
     let filter = JobFilter {

@@ -24,11 +24,19 @@ fn upload_error(e: UploadError) -> ApiError {
 }
 
 async fn known_key(state: &AppState, id: &str) -> ApiResult<KeyInfo> {
-    state.db.key(id).await?.ok_or_else(|| ApiError::not_found(format!("no key {id}")))
+    state
+        .db
+        .key(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no key {id}")))
 }
 
 /// `POST /v1/keys`: 201 with the key, or 200 if it was already stored.
-pub async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Body) -> ApiResult<impl IntoResponse> {
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<impl IntoResponse> {
     require(&state, &headers, Role::Admin).await?;
     let received = state
         .keys
@@ -43,27 +51,44 @@ pub async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Bod
         (received, checked)
     })
     .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("validating the key: {e}")))?;
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("validating the key: {e}"),
+        )
+    })?;
     let new_key = new_key.map_err(upload_error)?;
     let file = tokio::fs::File::open(&received.path)
         .await
         .map_err(|e| upload_error(UploadError::Io(e)))?;
-    state
-        .db
-        .insert_key(&new_key, file)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("storing the key: {e:#}")).retry_after(5))?;
+    state.db.insert_key(&new_key, file).await.map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("storing the key: {e:#}"),
+        )
+        .retry_after(5)
+    })?;
     let id = received.sha256.clone();
-    state.keys.keep(received).map_err(|e| upload_error(UploadError::Io(e)))?;
+    state
+        .keys
+        .keep(received)
+        .map_err(|e| upload_error(UploadError::Io(e)))?;
     Ok((StatusCode::CREATED, Json(known_key(&state, &id).await?)))
 }
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Vec<KeyInfo>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<KeyInfo>>> {
     require(&state, &headers, Role::Submit).await?;
     Ok(Json(state.db.list_keys().await?))
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Json<KeyInfo>> {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<KeyInfo>> {
     require(&state, &headers, Role::Submit).await?;
     Ok(Json(known_key(&state, &id).await?))
 }
@@ -75,12 +100,20 @@ pub async fn verification_key(
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     require(&state, &headers, Role::Submit).await?;
-    let vk = state.db.verification_key(&id).await?.ok_or_else(|| ApiError::not_found(format!("no key {id}")))?;
+    let vk = state
+        .db
+        .verification_key(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no key {id}")))?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], vk))
 }
 
 /// `DELETE /v1/keys/{id}`: refused (409) while jobs for it are queued or running.
-pub async fn delete(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     require(&state, &headers, Role::Admin).await?;
     known_key(&state, &id).await?;
     let open = state.db.open_jobs_of_key(&id).await?;
@@ -109,9 +142,11 @@ pub async fn put_calculator(
     let limits = state.config.witness_limits;
     let checked = {
         let wasm = wasm.clone();
-        tokio::task::spawn_blocking(move || kiln_witness::WitnessCalculator::new(&wasm, limits).map(drop))
-            .await
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            kiln_witness::WitnessCalculator::new(&wasm, limits).map(drop)
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
     };
     checked.map_err(|e| ApiError::bad_request(e.to_string()))?;
     let sha = hex::encode(Sha256::digest(&wasm));

@@ -31,7 +31,10 @@ pub fn router(shared: AppState) -> Router {
     Router::new()
         .route("/v1/keys", post(keys::upload).get(keys::list))
         .route("/v1/keys/{id}", get(keys::show).delete(keys::delete))
-        .route("/v1/keys/{id}/verification_key", get(keys::verification_key))
+        .route(
+            "/v1/keys/{id}/verification_key",
+            get(keys::verification_key),
+        )
         .route("/v1/keys/{id}/calculator", put(keys::put_calculator))
         .route("/v1/jobs", post(jobs::submit).get(jobs::list))
         .route("/v1/jobs/{id}", get(jobs::show))
@@ -80,15 +83,25 @@ impl ApiError {
 /// A database error is the service's, not the client's: 503, try again.
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("the database is unavailable: {e}")).retry_after(5)
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the database is unavailable: {e}"),
+        )
+        .retry_after(5)
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(serde_json::json!({ "error": self.message }))).into_response();
+        let mut response = (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response();
         if let Some(s) = self.retry_after_s {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         response
     }
@@ -107,7 +120,10 @@ pub async fn read_body(body: axum::body::Body, limit: usize) -> ApiResult<bytes:
             source = s.source();
         }
         if chain.contains("length limit") {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is over the limit of {limit} bytes"))
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is over the limit of {limit} bytes"),
+            )
         } else {
             ApiError::bad_request(format!("reading the request body: {e}"))
         }

@@ -19,15 +19,24 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
         return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting down").retry_after(5));
     }
     if !state.db.ping().await {
-        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the database does not answer").retry_after(5));
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database does not answer",
+        )
+        .retry_after(5));
     }
     Ok("ready\n")
 }
 
 pub async fn metrics(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
-    state.metrics.set_queue_depths(&state.db.queue_depths().await?);
+    state
+        .metrics
+        .set_queue_depths(&state.db.queue_depths().await?);
     Ok((
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(),
     ))
 }

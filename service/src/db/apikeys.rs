@@ -59,6 +59,8 @@ impl Db {
     }
 
     pub async fn api_key_count(&self) -> sqlx::Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM api_keys").fetch_one(&self.pool).await
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_keys")
+            .fetch_one(&self.pool)
+            .await
     }
 }

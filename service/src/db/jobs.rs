@@ -52,7 +52,10 @@ impl JobState {
 
     /// Whether the job is over (nothing will change it again).
     pub fn is_final(self) -> bool {
-        matches!(self, JobState::Succeeded | JobState::Failed | JobState::Cancelled)
+        matches!(
+            self,
+            JobState::Succeeded | JobState::Failed | JobState::Cancelled
+        )
     }
 }
 
@@ -249,10 +252,12 @@ impl Db {
     }
 
     pub async fn job_result(&self, id: &str) -> sqlx::Result<Option<JobResult>> {
-        let row = sqlx::query("SELECT proof, public_signals FROM jobs WHERE id = $1 AND state = 'succeeded'")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT proof, public_signals FROM jobs WHERE id = $1 AND state = 'succeeded'",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|row| JobResult {
             proof: opt(&row, "proof").unwrap_or_default(),
             public: opt(&row, "public_signals").unwrap_or_default(),
@@ -275,9 +280,11 @@ impl Db {
 
     /// Jobs waiting, per key.
     pub async fn queue_depths(&self) -> sqlx::Result<Vec<(String, i64)>> {
-        let rows = sqlx::query("SELECT key_id, COUNT(*) AS n FROM jobs WHERE state = 'queued' GROUP BY key_id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT key_id, COUNT(*) AS n FROM jobs WHERE state = 'queued' GROUP BY key_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("key_id")?, r.try_get("n")?)))
             .collect()
@@ -345,13 +352,21 @@ impl Db {
 
     /// Takes the best queued job for `owner` for `lease_ms`: the highest priority first, then
     /// a job whose key is in `held` (the worker has it loaded), then the oldest.
-    pub async fn lease(&self, owner: &str, held: &[String], lease_ms: i64) -> sqlx::Result<Option<Lease>> {
+    pub async fn lease(
+        &self,
+        owner: &str,
+        held: &[String],
+        lease_ms: i64,
+    ) -> sqlx::Result<Option<Lease>> {
         // Key ids are SHA-256 hex (checked at upload), bound as parameters all the same.
         let affinity = if held.is_empty() {
             "0".to_string()
         } else {
             let params: Vec<String> = (0..held.len()).map(|i| format!("${}", i + 4)).collect();
-            format!("CASE WHEN key_id IN ({}) THEN 0 ELSE 1 END", params.join(", "))
+            format!(
+                "CASE WHEN key_id IN ({}) THEN 0 ELSE 1 END",
+                params.join(", ")
+            )
         };
         let sql = format!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = lease_token + 1, \
@@ -381,7 +396,11 @@ impl Db {
     }
 
     /// Extends a lease by `lease_ms` from now.
-    pub async fn renew(&self, lease: &Lease, lease_ms: i64) -> sqlx::Result<Result<Renewal, Fenced>> {
+    pub async fn renew(
+        &self,
+        lease: &Lease,
+        lease_ms: i64,
+    ) -> sqlx::Result<Result<Renewal, Fenced>> {
         let row = sqlx::query(
             "UPDATE jobs SET lease_expires_at = $3 WHERE id = $1 AND lease_token = $2 AND state = 'running' \
              RETURNING cancel_requested",
@@ -393,7 +412,9 @@ impl Db {
         .await?;
         Ok(match row {
             None => Err(fenced(lease)),
-            Some(row) if row.try_get::<i64, _>("cancel_requested")? != 0 => Ok(Renewal::CancelRequested),
+            Some(row) if row.try_get::<i64, _>("cancel_requested")? != 0 => {
+                Ok(Renewal::CancelRequested)
+            }
             Some(_) => Ok(Renewal::Held),
         })
     }
@@ -427,8 +448,17 @@ impl Db {
 
     /// Records a failed attempt: a retryable one with attempts left goes back to the queue,
     /// anything else fails the job with this reason. Returns the job's new state.
-    pub async fn fail(&self, lease: &Lease, failure: &Failure, node: &str) -> sqlx::Result<Result<JobState, Fenced>> {
-        let line = format!("attempt {} on {node}: {}\n", lease.attempt, failure.message.replace('\n', " "));
+    pub async fn fail(
+        &self,
+        lease: &Lease,
+        failure: &Failure,
+        node: &str,
+    ) -> sqlx::Result<Result<JobState, Fenced>> {
+        let line = format!(
+            "attempt {} on {node}: {}\n",
+            lease.attempt,
+            failure.message.replace('\n', " ")
+        );
         let row = sqlx::query(
             "UPDATE jobs SET \
              state = CASE WHEN $3 <> 0 AND attempts < max_attempts THEN 'queued' ELSE 'failed' END, \
@@ -449,7 +479,9 @@ impl Db {
         .await?;
         Ok(match row {
             None => Err(fenced(lease)),
-            Some(row) => Ok(JobState::parse(&row.try_get::<String, _>("state")?).unwrap_or(JobState::Failed)),
+            Some(row) => Ok(
+                JobState::parse(&row.try_get::<String, _>("state")?).unwrap_or(JobState::Failed)
+            ),
         })
     }
 
@@ -469,10 +501,12 @@ impl Db {
 
     /// Jobs of `key_id` not yet over.
     pub async fn open_jobs_of_key(&self, key_id: &str) -> sqlx::Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE key_id = $1 AND state IN ('queued', 'running')")
-            .bind(key_id)
-            .fetch_one(&self.pool)
-            .await
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE key_id = $1 AND state IN ('queued', 'running')",
+        )
+        .bind(key_id)
+        .fetch_one(&self.pool)
+        .await
     }
 }
 

@@ -80,7 +80,10 @@ impl Db {
         let mut idx = 0i64;
         loop {
             let mut chunk = Vec::with_capacity(CHUNK_BYTES);
-            (&mut bytes).take(CHUNK_BYTES as u64).read_to_end(&mut chunk).await?;
+            (&mut bytes)
+                .take(CHUNK_BYTES as u64)
+                .read_to_end(&mut chunk)
+                .await?;
             if chunk.is_empty() {
                 break;
             }
@@ -106,9 +109,11 @@ impl Db {
     }
 
     pub async fn list_keys(&self) -> sqlx::Result<Vec<KeyInfo>> {
-        let rows = sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM keys ORDER BY created_at, id"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {KEY_COLUMNS} FROM keys ORDER BY created_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(key_from_row).collect()
     }
 
@@ -131,15 +136,29 @@ impl Db {
     /// Deletes a key, its bytes and its calculator; finished jobs keep their results.
     pub async fn delete_key(&self, id: &str) -> sqlx::Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let gone = sqlx::query("DELETE FROM keys WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM key_chunks WHERE key_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM calculators WHERE key_id = $1").bind(id).execute(&mut *tx).await?;
+        let gone = sqlx::query("DELETE FROM keys WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM key_chunks WHERE key_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM calculators WHERE key_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(gone.rows_affected() == 1)
     }
 
     /// Stores (or replaces) a key's witness calculator.
-    pub async fn put_calculator(&self, key_id: &str, sha256: &str, wasm: Vec<u8>) -> sqlx::Result<()> {
+    pub async fn put_calculator(
+        &self,
+        key_id: &str,
+        sha256: &str,
+        wasm: Vec<u8>,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "INSERT INTO calculators (key_id, sha256, data, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key_id) DO UPDATE SET sha256 = excluded.sha256, data = excluded.data, created_at = excluded.created_at",
@@ -159,6 +178,7 @@ impl Db {
             .bind(key_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((r.try_get("sha256")?, r.try_get("data")?))).transpose()
+        row.map(|r| Ok((r.try_get("sha256")?, r.try_get("data")?)))
+            .transpose()
     }
 }

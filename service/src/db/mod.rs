@@ -152,14 +152,18 @@ mod tests {
 
     #[test]
     fn passwords_are_left_out_of_messages() {
-        assert_eq!(redact("postgres://kiln:secret@db:5432/kiln"), "postgres://kiln:***@db:5432/kiln");
+        assert_eq!(
+            redact("postgres://kiln:secret@db:5432/kiln"),
+            "postgres://kiln:***@db:5432/kiln"
+        );
         assert_eq!(redact("postgres://db/kiln"), "postgres://db/kiln");
         assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
     }
 
     #[test]
     fn the_two_schemas_differ_only_in_the_byte_type() {
-        let [sqlite, pg] = [Dialect::Sqlite, Dialect::Postgres].map(|d| d.migrations()[0].sql.to_string());
+        let [sqlite, pg] =
+            [Dialect::Sqlite, Dialect::Postgres].map(|d| d.migrations()[0].sql.to_string());
         let strip = |s: &str| s.lines().skip(2).collect::<Vec<_>>().join("\n");
         assert_eq!(strip(&sqlite), strip(&pg).replace("BYTEA", "BLOB"));
     }
