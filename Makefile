@@ -166,7 +166,7 @@ SERVE_JOBS ?= 200
 SERVE_CLIENTS ?= 16
 # The dev profile is optimised (opt-level 3), and the workspace build makes it anyway.
 bench-serve: fixtures
-	$(CARGO) build --workspace --all-targets
+	$(CARGO) build --bin kiln --example serve_load
 	$(CURDIR)/target/debug/examples/serve_load $(KILN_DEBUG) $(FIXTURES)/multiplier $(SERVE_JOBS) $(SERVE_CLIENTS)
 
 # The Verilator models of hdl/ (the card, and the unit test wrappers) as shared libraries in
