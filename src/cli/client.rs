@@ -11,12 +11,12 @@ use serde_json::Value;
 /// Where the node is and how to authenticate.
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// The node's address.
-    #[arg(long, env = "KILN_SERVER", default_value = "http://127.0.0.1:8457")]
-    pub server: String,
+    /// The node's address (default: $KILN_SERVER, else http://127.0.0.1:8457).
+    #[arg(long)]
+    pub server: Option<String>,
     /// An API key (`kiln apikey create`; a new node writes its first admin key to
     /// DATA/admin.key).
-    #[arg(long, env = "KILN_API_KEY", hide_env_values = true)]
+    #[arg(long)]
     pub api_key: Option<String>,
 }
 
@@ -31,8 +31,17 @@ impl Client {
     pub fn new(args: &ServerArgs) -> anyhow::Result<Client> {
         Ok(Client {
             http: reqwest::Client::new(),
-            base: args.server.trim_end_matches('/').to_string(),
-            api_key: args.api_key.clone(),
+            base: args
+                .server
+                .clone()
+                .or_else(|| std::env::var("KILN_SERVER").ok())
+                .unwrap_or_else(|| "http://127.0.0.1:8457".to_string())
+                .trim_end_matches('/')
+                .to_string(),
+            api_key: args
+                .api_key
+                .clone()
+                .or_else(|| std::env::var("KILN_API_KEY").ok()),
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?,

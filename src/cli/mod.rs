@@ -225,7 +225,7 @@ pub enum ApikeyCommand {
         #[arg(long, default_value = "")]
         name: String,
         /// The node's database (as for `kiln serve --db`).
-        #[arg(long, env = "KILN_DB", hide_env_values = true)]
+        #[arg(long)]
         db: Option<String>,
         /// The node's data folder (its default database is there).
         #[arg(long, default_value = "kiln-data")]

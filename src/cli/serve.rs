@@ -14,8 +14,8 @@ use kiln_service::{Config, Device};
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The database: sqlite://PATH (one node) or postgres://USER:PASSWORD@HOST/DB (a cluster
-    /// of nodes sharing one queue). Default: sqlite://DATA/kiln.db.
-    #[arg(long, env = "KILN_DB", hide_env_values = true)]
+    /// of nodes sharing one queue). Default: $KILN_DB, else sqlite://DATA/kiln.db.
+    #[arg(long)]
     db: Option<String>,
     /// Where this node keeps its key files (and, by default, its SQLite database).
     #[arg(long, default_value = "kiln-data")]
@@ -63,10 +63,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let db_url = args
-        .db
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", args.data.join("kiln.db").display()));
+    let db_url = database_url(args.db.clone(), &args.data);
     let devices = open_devices(&args.backends)?;
     let node = args.node.clone().unwrap_or_else(default_node_name);
     let config = Config {
@@ -191,7 +188,7 @@ pub fn create_api_key(
 ) -> anyhow::Result<ExitCode> {
     let role =
         Role::parse(role).ok_or_else(|| anyhow::anyhow!("--role must be submit or admin"))?;
-    let db_url = db.unwrap_or_else(|| format!("sqlite://{}", data.join("kiln.db").display()));
+    let db_url = database_url(db, data);
     std::fs::create_dir_all(data)?;
     let key = tokio::runtime::Runtime::new()?.block_on(async {
         Db::connect(&db_url)
@@ -202,4 +199,10 @@ pub fn create_api_key(
     })?;
     println!("{key}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--db`, else `$KILN_DB`, else the SQLite database in the data folder.
+fn database_url(db: Option<String>, data: &Path) -> String {
+    db.or_else(|| std::env::var("KILN_DB").ok())
+        .unwrap_or_else(|| format!("sqlite://{}", data.join("kiln.db").display()))
 }
