@@ -359,12 +359,14 @@ impl Db {
         lease_ms: i64,
     ) -> sqlx::Result<Option<Lease>> {
         // Key ids are SHA-256 hex (checked at upload), bound as parameters all the same.
+        // With no key held the term is left out: a bare constant in ORDER BY is a column number
+        // to SQLite.
         let affinity = if held.is_empty() {
-            "0".to_string()
+            String::new()
         } else {
             let params: Vec<String> = (0..held.len()).map(|i| format!("${}", i + 4)).collect();
             format!(
-                "CASE WHEN key_id IN ({}) THEN 0 ELSE 1 END",
+                "CASE WHEN key_id IN ({}) THEN 0 ELSE 1 END, ",
                 params.join(", ")
             )
         };
@@ -372,7 +374,7 @@ impl Db {
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = lease_token + 1, \
              lease_owner = $1, lease_expires_at = $2, started_at = COALESCE(started_at, $3) \
              WHERE state = 'queued' AND id = (SELECT id FROM jobs WHERE state = 'queued' \
-             ORDER BY priority DESC, {affinity}, queued_at, id LIMIT 1{}) \
+             ORDER BY priority DESC, {affinity}queued_at, id LIMIT 1{}) \
              RETURNING id, key_id, input_kind, input, attempts, lease_token, queued_at",
             self.dialect.skip_locked()
         );
