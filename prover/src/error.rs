@@ -46,6 +46,21 @@ pub enum ProverError {
     ProofDidNotVerify { backend: &'static str },
 }
 
+impl ProverError {
+    /// Whether the device failed (it reported an error, or its proof did not verify while the
+    /// reference's did) rather than the inputs: the same inputs can then be proved elsewhere.
+    pub fn is_device_fault(&self) -> bool {
+        use kiln_host::Error as Device;
+        matches!(
+            self,
+            ProverError::ProofDidNotVerify { .. }
+                | ProverError::Backend(
+                    Device::Device { .. } | Device::OutOfMemory { .. } | Device::Layout(_)
+                )
+        )
+    }
+}
+
 /// Result alias for the prover.
 pub type Result<T, E = ProverError> = std::result::Result<T, E>;
 

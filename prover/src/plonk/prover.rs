@@ -144,6 +144,11 @@ impl<'b> PlonkProver<'b> {
         &self.key.vk
     }
 
+    /// The backend the key is loaded on.
+    pub fn backend(&self) -> &'b dyn Backend {
+        self.backend
+    }
+
     /// The key this prover holds.
     pub fn key(&self) -> &PlonkZkey {
         &self.key
@@ -181,10 +186,7 @@ impl<'b> PlonkProver<'b> {
     fn diagnose_failed_verification(&self, witness: &[Fr], blinding: &Blinding) -> ProverError {
         unverified_proof(
             self.backend,
-            |cpu| {
-                PlonkProver::new(cpu, self.key.clone())?.prove_timed(witness, blinding)?;
-                Ok(())
-            },
+            |cpu| self.prove_on(cpu, witness, blinding).map(|_| ()),
             ProverError::KeyMismatch(
                 "the proof does not verify against the key's own verification key although \
                  every row holds: the key's commitments do not match its polynomials (corrupt \
@@ -192,6 +194,19 @@ impl<'b> PlonkProver<'b> {
                     .into(),
             ),
         )
+    }
+
+    /// Proves the same witness with the same blinding on `other` (the reference, after a
+    /// device fault).
+    pub fn prove_on(
+        &self,
+        other: &dyn Backend,
+        witness: &[Fr],
+        blinding: &Blinding,
+    ) -> Result<(PlonkProof, Vec<Fr>)> {
+        PlonkProver::new(other, self.key.clone())?
+            .prove_timed(witness, blinding)
+            .map(|(proof, public, _)| (proof, public))
     }
 
     /// Computes the internal signals of the additions, gathers the three wire columns, and
