@@ -23,8 +23,11 @@ fi
 # rebuilding meanwhile changes nothing) instead of building them now.
 bin=${FUZZ_BIN:-}
 if [ -z "$bin" ]; then
-  (cd "$here/.." && cargo +nightly fuzz build --fuzz-dir "$here" -O --debug-assertions >&2) || exit 1
-  bin=$here/target/$(rustc -vV | sed -n 's/^host: //p')/release
+  # Its own target folder, whatever CARGO_TARGET_DIR says: the instrumented nightly build must
+  # not replace the workspace's artifacts (nor wait on its lock).
+  (cd "$here/.." && cargo +nightly fuzz build --fuzz-dir "$here" --target-dir "$here/target" \
+    -O --debug-assertions >&2) || exit 1
+  bin=$here/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
 fi
 failed=0
 : > "$report"

@@ -304,7 +304,10 @@ mod tests {
         let mut w = r.upload_scalars(&[Fr::from(5u64); 4]).unwrap();
         d.ntt(&mut v, NttOp::Forward).unwrap();
         r.ntt(&mut w, NttOp::Forward).unwrap();
-        let (got, want) = (d.download_scalars(&v).unwrap(), r.download_scalars(&w).unwrap());
+        let (got, want) = (
+            d.download_scalars(&v).unwrap(),
+            r.download_scalars(&w).unwrap(),
+        );
         assert_eq!(got.iter().zip(&want).filter(|(a, b)| a != b).count(), 1);
         assert_eq!(b.injected().msm_bit_flips, 1);
         assert_eq!(b.injected().ntt_bit_flips, 1);

@@ -154,6 +154,20 @@ impl ProvingKey {
         }
     }
 
+    /// Whether `proof` verifies for `public` under this key's verification key (a proof of
+    /// the other system does not).
+    pub fn verifies(&self, public: &[Fr], proof: &Proof) -> bool {
+        match (self, proof) {
+            (ProvingKey::Groth16(k), Proof::Groth16(p)) => {
+                crate::snarkjs_json::verify(&k.verifying_key(), public, p).unwrap_or(false)
+            }
+            (ProvingKey::Plonk(k), Proof::Plonk(p)) => {
+                crate::plonk::verifier::verify(&k.vk, public, p)
+            }
+            _ => false,
+        }
+    }
+
     /// The number of values a witness for this key has.
     pub fn witness_len(&self) -> usize {
         match self {
