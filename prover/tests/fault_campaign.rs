@@ -1,6 +1,7 @@
-//! A small fault campaign on the arkworks backend (the full one is `make fault-campaign`): with
-//! faults injected into about half the proofs, every returned proof verifies and every failure
-//! is recovered on the reference or reported as the device fault it is.
+//! The fault campaign on the arkworks backend, 1,000 Groth16 and 1,000 PLONK proofs of a small
+//! circuit (`make fault-campaign` runs it on the cpu backend too): with faults injected into
+//! about half the proofs, every returned proof verifies and every failure is recovered on the
+//! reference or reported as the device fault it is.
 
 use ark_std::rand::Rng;
 use kiln_host::conformance::seeded_rng;
@@ -23,12 +24,12 @@ fn campaign(system: ProofSystem, rates: FaultRates, proofs: usize) {
 
 #[test]
 fn groth16_proofs_survive_injected_faults() {
-    campaign(ProofSystem::Groth16, DEFAULT_RATES, 60);
+    campaign(ProofSystem::Groth16, DEFAULT_RATES, 1000);
 }
 
 #[test]
 fn plonk_proofs_survive_injected_faults() {
-    campaign(ProofSystem::Plonk, DEFAULT_RATES, 40);
+    campaign(ProofSystem::Plonk, DEFAULT_RATES, 1000);
 }
 
 /// Each kind of fault alone, at a rate that makes it happen in most proofs.
