@@ -19,7 +19,7 @@ use crate::error::{ProverError, Result};
 use crate::groth16::SnarkjsProver;
 use crate::iden3::groth16_zkey::{read_zkey_with, Groth16Zkey};
 use crate::iden3::plonk_zkey::{read_plonk_zkey, PlonkZkey};
-use crate::iden3::{zkey_sections, FileBytes, FormatError};
+use crate::iden3::{zkey_sections, FileBytes, FileSource, FormatError};
 use crate::key_cache::{CheckedKeys, KeyDigest};
 use crate::plonk::prover::{Blinding, PlonkProver};
 use crate::plonk::PlonkProof;
@@ -75,12 +75,16 @@ impl ProvingKey {
     /// Reads a `.zkey` of either system. `check` applies to Groth16's B-query G2 points (see
     /// [`read_zkey_with`]); PLONK keys have no G2 points beyond their header, always checked.
     pub fn read_file(path: &Path, check: PointCheck) -> std::result::Result<Self, FormatError> {
-        Self::read(FileBytes::open(path)?.bytes(), check)
+        Self::read(&FileBytes::open(path)?, check)
     }
 
     /// As [`read_file`](Self::read_file), from bytes.
-    pub fn read(data: &[u8], check: PointCheck) -> std::result::Result<Self, FormatError> {
-        let (_, protocol) = zkey_sections::open(data)?;
+    pub fn read<'a>(
+        data: impl Into<FileSource<'a>>,
+        check: PointCheck,
+    ) -> std::result::Result<Self, FormatError> {
+        let data = data.into();
+        let (_, protocol) = zkey_sections::open(data.bytes())?;
         Ok(match ProofSystem::from_zkey_protocol(protocol)? {
             ProofSystem::Groth16 => ProvingKey::Groth16(read_zkey_with(data, check)?),
             ProofSystem::Plonk => ProvingKey::Plonk(read_plonk_zkey(data)?),
@@ -92,14 +96,15 @@ impl ProvingKey {
         path: &Path,
         checks: &KeyChecks,
     ) -> std::result::Result<(Self, KeyLoad), FormatError> {
-        Self::load_bytes(FileBytes::open(path)?.bytes(), checks)
+        Self::load_bytes(&FileBytes::open(path)?, checks)
     }
 
     /// As [`load`](Self::load), from bytes.
-    pub fn load_bytes(
-        data: &[u8],
+    pub fn load_bytes<'a>(
+        data: impl Into<FileSource<'a>>,
         checks: &KeyChecks,
     ) -> std::result::Result<(Self, KeyLoad), FormatError> {
+        let data = data.into();
         let mut load = KeyLoad {
             g2_checks: G2Checks::Ran,
             digest: None,
@@ -117,14 +122,14 @@ impl ProvingKey {
         };
         // Only a Groth16 key has a G2 section worth caching (a PLONK key's G2 points are its
         // header's two), so only a Groth16 key is hashed.
-        let (_, protocol) = zkey_sections::open(data)?;
+        let (_, protocol) = zkey_sections::open(data.bytes())?;
         let (Some(cache), ProofSystem::Groth16) =
             (cache, ProofSystem::from_zkey_protocol(protocol)?)
         else {
             return Ok((Self::read(data, PointCheck::Full)?, load));
         };
         let start = Instant::now();
-        let digest = KeyDigest::of(data);
+        let digest = KeyDigest::of_file(data);
         load.hashing = start.elapsed();
         load.digest = Some(digest);
         if cache.contains(&digest) {

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::iden3::writer::{write_file_atomically, FileWriteError};
+use crate::iden3::FileSource;
 
 /// The SHA-256 of a whole key file.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,6 +34,18 @@ impl KeyDigest {
     /// The digest of `bytes` (sha2 uses the SHA-NI instructions where the CPU has them).
     pub fn of(bytes: &[u8]) -> Self {
         KeyDigest(Sha256::digest(bytes).into())
+    }
+
+    /// The digest of a file's bytes; a mapped file's pages are handed back as they are hashed,
+    /// so hashing a key does not make all of it resident at once.
+    pub fn of_file(source: FileSource<'_>) -> Self {
+        const CHUNK: usize = 8 << 20;
+        let mut hasher = Sha256::new();
+        for chunk in source.bytes().chunks(CHUNK) {
+            hasher.update(chunk);
+            source.release(chunk);
+        }
+        KeyDigest(hasher.finalize().into())
     }
 }
 

@@ -11,7 +11,9 @@ use ark_bn254::G2Affine;
 use ark_ff::{One, UniformRand};
 use kiln_host::conformance::seeded_rng;
 use kiln_host::layout::{self, Form};
-use kiln_prover::iden3::{groth16_zkey::read_zkey, r1cs::read_r1cs, wtns::read_wtns, FormatError};
+use kiln_prover::iden3::{
+    groth16_zkey::read_zkey, r1cs::read_r1cs, wtns::read_wtns, FileBytes, FormatError,
+};
 use proptest::prelude::*;
 
 const CIRCUITS: [&str; 5] = [
@@ -46,6 +48,26 @@ fn snarkjs_files_read_and_agree_with_each_other() {
         let (header, r1cs) = read_r1cs(&read(&dir, circuit, "circuit.r1cs")).unwrap();
         let witness = read_wtns(&read(&dir, circuit, "witness.wtns")).unwrap();
         let zkey = read_zkey(&read(&dir, circuit, "circuit.zkey")).unwrap();
+        // Read from a map, whose pages are handed back section by section: the same key.
+        let map = FileBytes::open(&dir.join(circuit).join("circuit.zkey")).unwrap();
+        let mapped = read_zkey(&map).unwrap();
+        assert_eq!(mapped.coefficients, zkey.coefficients, "{circuit}");
+        assert_eq!(
+            [
+                &mapped.a_query,
+                &mapped.b_g1_query,
+                &mapped.c_query,
+                &mapped.h_query
+            ],
+            [
+                &zkey.a_query,
+                &zkey.b_g1_query,
+                &zkey.c_query,
+                &zkey.h_query
+            ],
+            "{circuit}"
+        );
+        assert_eq!(mapped.b_g2_query, zkey.b_g2_query, "{circuit}");
         assert_eq!(witness.len(), header.n_wires as usize, "{circuit}");
         assert_eq!(zkey.n_vars, header.n_wires as usize, "{circuit}");
         assert_eq!(zkey.n_public, header.n_public() as usize, "{circuit}");

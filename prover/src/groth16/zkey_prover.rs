@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 
 use ark_bn254::{Bn254, Fr};
-use ark_ff::{FftField, One, UniformRand, Zero};
+use ark_ff::{FftField, One, UniformRand};
 use ark_groth16::Proof;
 use ark_std::rand::Rng;
 use kiln_host::{Backend, Scalars};
@@ -26,7 +26,7 @@ use kiln_host::{Backend, Scalars};
 use super::ab_minus_c_on_coset;
 use super::tail::{KeyPoints, Queries, ResidentKey, StageNames};
 use crate::error::{unverified_proof, ProverError, Result};
-use crate::iden3::groth16_zkey::{Coefficient, Groth16Zkey, Matrix};
+use crate::iden3::groth16_zkey::{Groth16Zkey, QapMatrices};
 use crate::timings::StageTimings;
 
 /// A snarkjs Groth16 key loaded onto a backend: load once, prove many witnesses.
@@ -35,7 +35,7 @@ pub struct SnarkjsProver<'b> {
     n_vars: usize,
     n_public: usize,
     domain_size: usize,
-    coefficients: Vec<Coefficient>,
+    coefficients: QapMatrices,
     /// A host copy of the key, kept for device backends only, so that a proof that fails
     /// verification can be re-proven on the arkworks reference to tell a device fault from a bad
     /// witness.
@@ -190,15 +190,7 @@ impl<'b> SnarkjsProver<'b> {
     /// The evaluations of `A w * B w - C w` on the odd coset of the 2n-domain, resident.
     fn witness_map(&self, witness: &[Fr]) -> Result<Scalars> {
         let n = self.domain_size;
-        let mut a = vec![Fr::zero(); n];
-        let mut b = vec![Fr::zero(); n];
-        for coef in &self.coefficients {
-            let term = coef.value * witness[coef.signal as usize];
-            match coef.matrix {
-                Matrix::A => a[coef.constraint as usize] += term,
-                Matrix::B => b[coef.constraint as usize] += term,
-            }
-        }
+        let (a, b) = self.coefficients.mul_witness(witness, n);
         let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
 
         let backend = self.key.backend();

@@ -14,40 +14,23 @@
 //! Sections 1 and 2's start, and the point format, are read as for every zkey
 //! ([`super::zkey_sections`]). Coefficient values are stored as `v * R^2 mod r` (R = 2^256) so
 //! that one Montgomery multiplication by a plain witness value yields Montgomery form; they are
-//! converted back to `v` here.
+//! converted back to `v` when read ([`super::qap_matrices`]).
 
 use std::path::Path;
 
-use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
-use ark_ff::{Field, One};
+use ark_bn254::{Bn254, G1Affine, G2Affine};
 use ark_groth16::VerifyingKey;
-use kiln_host::layout::{Form, PointCheck, G2_AFFINE_BYTES};
+use kiln_host::layout::{PointCheck, G2_AFFINE_BYTES};
 use kiln_host::MAX_LOG_NTT;
 
+pub use super::qap_matrices::{Coefficient, Matrix, QapMatrices};
 use super::zkey_sections::{self, exact_size, g1, g1_section, g2, HeaderStart, GROTH16};
-use super::{read_g2_points, FileBytes, FormatError, Reader, Result};
+use super::{read_g2_points, FileBytes, FileSource, FormatError, Result};
 
 /// The largest domain kiln proves on: the odd coset of the 2n-domain needs a 2n-th root of unity,
 /// and BN254's Fr has roots up to 2^28, so n is at most 2^27. (snarkjs handles 2^28 with a
 /// different coset; no circuit of that size is in reach of this prover yet.)
 pub const MAX_ZKEY_DOMAIN: usize = 1 << (MAX_LOG_NTT - 1);
-
-/// Which QAP matrix a coefficient belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Matrix {
-    A,
-    B,
-}
-
-/// One nonzero entry of the A or B matrix, as snarkjs stores it for the prover.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Coefficient {
-    pub matrix: Matrix,
-    /// The row: a constraint, or `nConstraints + s` for the row binding public signal `s`.
-    pub constraint: u32,
-    pub signal: u32,
-    pub value: Fr,
-}
 
 /// A decoded Groth16 proving key.
 #[derive(Clone, Debug)]
@@ -65,7 +48,8 @@ pub struct Groth16Zkey {
     pub delta_g1: G1Affine,
     pub delta_g2: G2Affine,
     pub ic: Vec<G1Affine>,
-    pub coefficients: Vec<Coefficient>,
+    /// The A and B matrices (section 4), multiplied by the witness to prove.
+    pub coefficients: QapMatrices,
     pub a_query: Vec<G1Affine>,
     pub b_g1_query: Vec<G1Affine>,
     pub b_g2_query: Vec<G2Affine>,
@@ -134,11 +118,11 @@ impl Groth16Zkey {
 
 /// Reads a Groth16 `.zkey` file (memory-mapped).
 pub fn read_zkey_file(path: &Path) -> Result<Groth16Zkey> {
-    read_zkey(FileBytes::open(path)?.bytes())
+    read_zkey(&FileBytes::open(path)?)
 }
 
 /// Parses Groth16 `.zkey` bytes.
-pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
+pub fn read_zkey<'a>(data: impl Into<FileSource<'a>>) -> Result<Groth16Zkey> {
     read_zkey_with(data, PointCheck::Full)
 }
 
@@ -147,7 +131,13 @@ pub fn read_zkey(data: &[u8]) -> Result<Groth16Zkey> {
 /// skipped; the header's points are always fully checked, and provers check every proof's B
 /// point before returning it. For keys that have been loaded with full checks before (a file:
 /// [`crate::api::ProvingKey::read_file`]).
-pub fn read_zkey_with(data: &[u8], b_g2_check: PointCheck) -> Result<Groth16Zkey> {
+///
+/// A memory-mapped file's pages are handed back section by section as they are decoded, so
+/// that the raw key and the decoded key are not resident together ([`FileBytes::release`]).
+pub fn read_zkey_with<'a>(
+    data: impl Into<FileSource<'a>>,
+    b_g2_check: PointCheck,
+) -> Result<Groth16Zkey> {
     let (c, mut h, start) = zkey_sections::open_as(data, GROTH16, FormatError::NotGroth16)?;
     let HeaderStart {
         n_vars,
@@ -173,13 +163,16 @@ pub fn read_zkey_with(data: &[u8], b_g2_check: PointCheck) -> Result<Groth16Zkey
     h.finish()?;
 
     let ic = g1_section(&c, 3, n_public + 1, "IC")?;
-    let coefficients = read_coefficients(&mut c.section(4, "coefficients")?, n_vars, domain_size)?;
+    let coefficients = QapMatrices::read(&mut c.section(4, "coefficients")?, n_vars, domain_size)?;
+    c.release(4);
     let a_query = g1_section(&c, 5, n_vars, "A query")?;
     let b_g1_query = g1_section(&c, 6, n_vars, "B query (G1)")?;
     let b_g2_query = {
         let mut r = c.section(7, "B query (G2)")?;
         exact_size(&r, n_vars as u64 * G2_AFFINE_BYTES as u64, "B query (G2)")?;
-        read_g2_points(&mut r, n_vars as u64, "B query (G2)", b_g2_check)?
+        let points = read_g2_points(&mut r, n_vars as u64, "B query (G2)", b_g2_check)?;
+        c.release(7);
+        points
     };
     let c_query = g1_section(&c, 8, n_vars - n_public - 1, "C query")?;
     let h_query = g1_section(&c, 9, domain_size, "H query")?;
@@ -202,48 +195,4 @@ pub fn read_zkey_with(data: &[u8], b_g2_check: PointCheck) -> Result<Groth16Zkey
         c_query,
         h_query,
     })
-}
-
-fn read_coefficients(
-    r: &mut Reader<'_>,
-    n_vars: usize,
-    domain_size: usize,
-) -> Result<Vec<Coefficient>> {
-    let count = r.u32()?;
-    const RECORD: u64 = 12 + 32;
-    r.expect_records(u64::from(count), RECORD)?;
-    exact_size(r, u64::from(count) * RECORD, "coefficients")?;
-    // Stored value is v * R^2 mod r: reading it as Montgomery form gives v * R; divide by R.
-    let r_inverse = Fr::from(2u64)
-        .pow([256])
-        .inverse()
-        .expect("2^256 is invertible mod r");
-    let mut out = Vec::with_capacity(count as usize);
-    for i in 0..count {
-        let matrix = match r.u32()? {
-            0 => Matrix::A,
-            1 => Matrix::B,
-            m => {
-                return Err(FormatError::Inconsistent(format!(
-                    "zkey: coefficient {i} is for matrix {m}; only A (0) and B (1) are stored"
-                )))
-            }
-        };
-        let constraint = r.u32()?;
-        let signal = r.u32()?;
-        if constraint as usize >= domain_size || signal as usize >= n_vars {
-            return Err(FormatError::Inconsistent(format!(
-                "zkey: coefficient {i} at row {constraint}, signal {signal} is outside the domain ({domain_size}) or the signals ({n_vars})"
-            )));
-        }
-        let stored = r.fr(Form::Montgomery, "zkey coefficient", u64::from(i))?;
-        out.push(Coefficient {
-            matrix,
-            constraint,
-            signal,
-            value: stored * r_inverse,
-        });
-    }
-    debug_assert!(r_inverse * Fr::from(2u64).pow([256]) == Fr::one());
-    Ok(out)
 }

@@ -13,6 +13,7 @@
 pub mod groth16_zkey;
 pub mod plonk_zkey;
 pub mod ptau;
+pub mod qap_matrices;
 pub mod r1cs;
 pub mod writer;
 pub mod wtns;
@@ -109,6 +110,87 @@ impl FileBytes {
 
     pub fn bytes(&self) -> &[u8] {
         &self.0
+    }
+
+    /// Hands the pages of `part` (a slice of [`bytes`](Self::bytes)) back to the kernel once
+    /// they are decoded: they leave this process's resident memory but stay in the page cache,
+    /// and reading them again maps them back in. Without this a key's raw sections and its
+    /// decoded points are resident together while it loads: about twice the key.
+    ///
+    /// Only whole pages inside `part` go, so a page shared with a neighbouring section stays.
+    /// The alignment is 64 KiB, the largest base page size Linux uses, rather than the actual
+    /// page size: it costs at most 128 KiB per section and needs no system call. Does nothing
+    /// for a slice outside the map, or where `madvise` is unavailable.
+    pub fn release(&self, part: &[u8]) {
+        const ALIGN: usize = 64 << 10;
+        let base = self.0.as_ptr() as usize;
+        let start = (part.as_ptr() as usize).wrapping_sub(base);
+        if start > self.0.len() || part.len() > self.0.len() - start {
+            return;
+        }
+        let first = start.next_multiple_of(ALIGN);
+        let end = (start + part.len()) / ALIGN * ALIGN;
+        if end > first {
+            self.drop_pages(first, end - first);
+        }
+    }
+
+    #[cfg(unix)]
+    fn drop_pages(&self, offset: usize, len: usize) {
+        // SAFETY: the map is read-only and private, so none of its pages was ever written:
+        // MADV_DONTNEED drops nothing that cannot be read again from the file, and slices into
+        // the range stay valid (the next access faults the page back in). The range lies
+        // inside the map (checked by the caller). A failure only leaves the pages resident.
+        let _ = unsafe {
+            self.0
+                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len)
+        };
+    }
+
+    #[cfg(not(unix))]
+    fn drop_pages(&self, _offset: usize, _len: usize) {}
+}
+
+/// The bytes of a file being decoded: in memory, or memory-mapped, in which case each section's
+/// pages are handed back once it is decoded ([`FileBytes::release`]).
+#[derive(Clone, Copy)]
+pub enum FileSource<'a> {
+    Bytes(&'a [u8]),
+    Mapped(&'a FileBytes),
+}
+
+impl<'a> FileSource<'a> {
+    pub fn bytes(self) -> &'a [u8] {
+        match self {
+            FileSource::Bytes(data) => data,
+            FileSource::Mapped(map) => map.bytes(),
+        }
+    }
+
+    /// Releases `part` of a mapped file (see [`FileBytes::release`]); nothing for bytes in
+    /// memory, which belong to the caller.
+    pub fn release(self, part: &[u8]) {
+        if let FileSource::Mapped(map) = self {
+            map.release(part);
+        }
+    }
+}
+
+impl<'a> From<&'a [u8]> for FileSource<'a> {
+    fn from(data: &'a [u8]) -> Self {
+        FileSource::Bytes(data)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for FileSource<'a> {
+    fn from(data: &'a Vec<u8>) -> Self {
+        FileSource::Bytes(data)
+    }
+}
+
+impl<'a> From<&'a FileBytes> for FileSource<'a> {
+    fn from(map: &'a FileBytes) -> Self {
+        FileSource::Mapped(map)
     }
 }
 
@@ -341,6 +423,7 @@ struct SectionSpan {
 /// A parsed container: where each section lies.
 pub struct Container<'a> {
     file: &'static str,
+    source: FileSource<'a>,
     data: &'a [u8],
     sections: Vec<SectionSpan>,
 }
@@ -349,11 +432,13 @@ impl<'a> Container<'a> {
     /// Parses the header and section table of a `file` (its name, for errors) with `magic`,
     /// accepting versions `1..=max_version` as snarkjs does.
     pub fn parse(
-        data: &'a [u8],
+        source: impl Into<FileSource<'a>>,
         magic: &[u8; 4],
         file: &'static str,
         max_version: u32,
     ) -> Result<Self> {
+        let source = source.into();
+        let data = source.bytes();
         let mut r = Reader::new(data, file);
         let found = r.take(4).map_err(|_| FormatError::BadMagic {
             expected: file,
@@ -396,9 +481,19 @@ impl<'a> Container<'a> {
         }
         Ok(Container {
             file,
+            source,
             data,
             sections,
         })
+    }
+
+    /// Says that section `id` is decoded: a mapped file's pages for it are handed back (see
+    /// [`FileBytes::release`]). Readers call it after each large section.
+    pub fn release(&self, id: u32) {
+        for span in self.sections.iter().filter(|s| s.id == id) {
+            self.source
+                .release(&self.data[span.start..span.start + span.len]);
+        }
     }
 
     /// Whether section `id` is present.

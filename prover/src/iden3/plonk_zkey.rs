@@ -24,7 +24,7 @@ use ark_bn254::{Fr, G1Affine};
 use kiln_host::layout::Form;
 
 use super::zkey_sections::{self, exact_size, g1, g1_section, g2, HeaderStart, PLONK};
-use super::{read_fr_array_in, Container, FileBytes, FormatError, Reader, Result};
+use super::{read_fr_array_in, Container, FileBytes, FileSource, FormatError, Reader, Result};
 use crate::plonk::PlonkVerifyingKey;
 
 /// The largest PLONK domain kiln proves on: the quotient is evaluated over 4n points, and BN254's
@@ -82,15 +82,17 @@ impl PlonkZkey {
 
 /// Reads a PLONK `.zkey` file (memory-mapped).
 pub fn read_plonk_zkey_file(path: &Path) -> Result<PlonkZkey> {
-    read_plonk_zkey(FileBytes::open(path)?.bytes())
+    read_plonk_zkey(&FileBytes::open(path)?)
 }
 
 fn inconsistent(m: String) -> FormatError {
     FormatError::Inconsistent(format!("PLONK zkey: {m}"))
 }
 
-/// Parses PLONK `.zkey` bytes.
-pub fn read_plonk_zkey(data: &[u8]) -> Result<PlonkZkey> {
+/// Parses PLONK `.zkey` bytes. A memory-mapped file's pages are handed back section by section
+/// as they are decoded ([`FileBytes::release`]): the selector sections hold five times the
+/// values decoded from them.
+pub fn read_plonk_zkey<'a>(data: impl Into<FileSource<'a>>) -> Result<PlonkZkey> {
     let (c, mut h, start) = zkey_sections::open_as(data, PLONK, |protocol| {
         inconsistent(format!("protocol is {protocol}, not PLONK (2)"))
     })?;
@@ -143,6 +145,7 @@ pub fn read_plonk_zkey(data: &[u8]) -> Result<PlonkZkey> {
     };
 
     let additions = read_additions(&mut c.section(3, "additions")?, n_additions, n_vars)?;
+    c.release(3);
     let witness_len = n_vars - n_additions;
     let map = |id, what| read_wire_map(&c, id, what, n_constraints, n_vars);
     let wire_map = [map(4, "A map")?, map(5, "B map")?, map(6, "C map")?];
@@ -164,7 +167,9 @@ pub fn read_plonk_zkey(data: &[u8]) -> Result<PlonkZkey> {
     let selector = |id, what| -> Result<Coefficients> {
         let mut r = c.section(id, what)?;
         exact_size(&r, 5 * n * 32, what)?;
-        read_fr_array_in(&mut r, n, what, Form::Montgomery)
+        let coefficients = read_fr_array_in(&mut r, n, what, Form::Montgomery)?;
+        c.release(id);
+        Ok(coefficients)
     };
     let (qm, ql, qr, qo, qc) = (
         selector(7, "Qm")?,
@@ -174,6 +179,7 @@ pub fn read_plonk_zkey(data: &[u8]) -> Result<PlonkZkey> {
         selector(11, "Qc")?,
     );
     let (sigma, sigma_values) = read_sigmas(&mut c.section(12, "sigma")?, n)?;
+    c.release(12);
     let srs = g1_section(&c, 14, domain_size + 6, "powers of tau")?;
 
     Ok(PlonkZkey {
@@ -232,7 +238,7 @@ fn read_wire_map(
 ) -> Result<Vec<u32>> {
     let mut r = c.section(id, what)?;
     exact_size(&r, rows as u64 * 4, what)?;
-    (0..rows)
+    let map = (0..rows)
         .map(|row| {
             let s = r.u32()?;
             if s as usize >= n_vars {
@@ -242,7 +248,9 @@ fn read_wire_map(
             }
             Ok(s)
         })
-        .collect()
+        .collect();
+    c.release(id);
+    map
 }
 
 /// S1, S2, S3: coefficients, and the values at the n-domain (every fourth 4n evaluation).

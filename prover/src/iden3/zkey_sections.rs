@@ -14,7 +14,8 @@ use ark_bn254::{G1Affine, G2Affine};
 use kiln_host::layout::{PointCheck, G1_AFFINE_BYTES};
 
 use super::{
-    fq_modulus, fr_modulus, read_g1_points, read_g2_points, Container, FormatError, Reader, Result,
+    fq_modulus, fr_modulus, read_g1_points, read_g2_points, Container, FileSource, FormatError,
+    Reader, Result,
 };
 
 /// Section 1 of a Groth16 key.
@@ -25,7 +26,7 @@ pub const PLONK: u32 = 2;
 pub const FFLONK: u32 = 10;
 
 /// Parses a `.zkey`'s container and reads its protocol (section 1).
-pub fn open(data: &[u8]) -> Result<(Container<'_>, u32)> {
+pub fn open<'a>(data: impl Into<FileSource<'a>>) -> Result<(Container<'a>, u32)> {
     let c = Container::parse(data, b"zkey", "zkey", 1)?;
     let mut p = c.section(1, "zkey protocol")?;
     let protocol = p.u32()?;
@@ -36,7 +37,7 @@ pub fn open(data: &[u8]) -> Result<(Container<'_>, u32)> {
 /// Opens a `.zkey` that must be for `protocol` (`wrong` is the error for any other) and reads
 /// the start of its section 2; the reader is left at the protocol's own header fields.
 pub fn open_as<'a>(
-    data: &'a [u8],
+    data: impl Into<FileSource<'a>>,
     protocol: u32,
     wrong: impl FnOnce(u32) -> FormatError,
 ) -> Result<(Container<'a>, Reader<'a>, HeaderStart)> {
@@ -103,7 +104,9 @@ pub(crate) fn g1_section(
 ) -> Result<Vec<G1Affine>> {
     let mut r = c.section(id, what)?;
     exact_size(&r, count as u64 * G1_AFFINE_BYTES as u64, what)?;
-    read_g1_points(&mut r, count as u64, what)
+    let points = read_g1_points(&mut r, count as u64, what)?;
+    c.release(id);
+    Ok(points)
 }
 
 /// Fails unless the section holds exactly `expected` bytes, as the header implies.
