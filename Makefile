@@ -15,6 +15,9 @@
 #   make synth   yosys resource estimate of the multiplier and curve adder (slow; hdl/README.md)
 #   make bench-fpga      kiln bench on the simulated card: cycles, projected time (BENCHMARKS.md)
 #   make bench-serve     a load test of kiln serve on loopback: 200 jobs from 16 clients
+#   make fuzz    each cargo-fuzz target of fuzz/ for FUZZ_S seconds (default 60), with memory
+#                limits; make test runs them for 3 s each (RELIABILITY.md)
+#   make fault-campaign  1,000 Groth16 and 1,000 PLONK proofs per backend on faulty backends
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -34,8 +37,9 @@ export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH
 
 .PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check sim synth bench-fpga
 .PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch bench-rapidsnark contracts bench-serve
+.PHONY: setup-fuzz fuzz fuzz-seeds fault-campaign
 
-setup: setup-toolchain setup-apt setup-pip setup-npm
+setup: setup-toolchain setup-apt setup-pip setup-npm setup-fuzz
 
 # The machine's Rust toolchain (rustup) and a C linker are assumed; say so clearly if absent.
 setup-toolchain:
@@ -82,6 +86,22 @@ setup-npm:
 	  npm install --prefix "$(NODE_DIR)" --no-audit --no-fund --loglevel=error --save-exact $(NPM_PACKAGES) >/dev/null; \
 	fi
 
+# cargo-fuzz and the nightly toolchain it builds with (fuzz/ has its own workspace and target
+# folder, fuzz/target, whatever CARGO_TARGET_DIR says). Each is installed only when missing.
+setup-fuzz: setup-toolchain
+	@if rustup toolchain list | grep -q '^nightly'; then \
+	  echo "setup: nightly toolchain present"; \
+	else \
+	  echo "setup: installing the nightly toolchain (rustup), for cargo-fuzz"; \
+	  rustup toolchain install nightly --profile minimal; \
+	fi
+	@if $(CARGO) fuzz --version >/dev/null 2>&1; then \
+	  echo "setup: cargo-fuzz present ($$($(CARGO) fuzz --version))"; \
+	else \
+	  echo "setup: installing cargo-fuzz (cargo +nightly install --locked)"; \
+	  $(CARGO) +nightly install cargo-fuzz --locked; \
+	fi
+
 build:
 	$(CARGO) build --workspace --all-targets
 
@@ -115,6 +135,32 @@ test: setup fixtures sim fmt-check
 	  $(CARGO) test -p kiln-wgpu --lib; \
 	fi
 	$(MAKE) --no-print-directory test-wgpu
+	$(MAKE) --no-print-directory fuzz FUZZ_S=3
+
+# Each fuzz target of fuzz/ (fuzz/README.md) for FUZZ_S seconds, one after the other, from the
+# committed seeds plus what earlier runs found (fuzz/corpus), with libFuzzer's memory limits
+# (one allocation above FUZZ_MALLOC_MB, or resident memory above FUZZ_RSS_MB, is a failure).
+# Fails if any target crashes; its input is kept in fuzz/artifacts/TARGET. One line per target
+# (executions, peak RSS, crashes) in fuzz/artifacts/report.tsv.
+FUZZ_S ?= 60
+FUZZ_RSS_MB ?= 2048
+FUZZ_MALLOC_MB ?= 512
+fuzz: setup-fuzz
+	RSS_MB=$(FUZZ_RSS_MB) MALLOC_MB=$(FUZZ_MALLOC_MB) fuzz/run.sh $(FUZZ_S) $(CURDIR)/fuzz/artifacts/report.tsv
+
+# Rewrites fuzz/seeds from the interop fixtures and the kiln binary (when a format changes).
+fuzz-seeds: fixtures
+	$(CARGO) build --bin kiln
+	FIXTURES=$(FIXTURES) KILN=$(KILN_DEBUG) fuzz/seeds.sh
+
+# 1,000 Groth16 and 1,000 PLONK proofs (FAULT_PROOFS) on the arkworks and cpu backends wrapped
+# in kiln_host::faulty::FaultyBackend with injected bit flips, device loss and out-of-memory
+# uploads: fails unless every returned proof verifies and every fault was recovered or reported
+# (kiln_prover::fault_campaign). The workspace's dev profile is optimised (opt-level 3) and keeps
+# debug assertions and overflow checks on, which a campaign wants; it also reuses make test's build.
+FAULT_PROOFS ?= 1000
+fault-campaign:
+	$(CARGO) run --quiet --example fault_campaign -- $(FAULT_PROOFS)
 
 # The wgpu backend's integration tests compile the WGSL pipelines on lavapipe (minutes for the
 # G2 kernels); test-wgpu runs them with one device per process, so nextest leaves them out.

@@ -1,12 +1,18 @@
-//! Times kiln's CPU MSM against arkworks' on random inputs:
+//! Times kiln's CPU MSM against arkworks' on random inputs, and both against a floor:
 //! `cargo run --release -p kiln-msm --example msm_compare -- [log sizes...]`.
+//!
+//! The floor is the cost model's critical path ([`Schedule::cost`]: additions and bucket
+//! reductions in base-field multiplications, divided over the threads) times the time of one
+//! base-field multiplication measured in the same run. It says how much of the MSM's time is
+//! the arithmetic of this algorithm class and how much is everything else (memory, scheduling,
+//! digit extraction, batch collisions).
 
 use std::time::Instant;
 
 use ark_bn254::{g1, g2, Fr};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup, ScalarMul};
-use ark_ff::UniformRand;
+use ark_ff::{Field, UniformRand};
 use kiln_host::conformance::seeded_rng;
 use kiln_msm::cpu::schedule::{Schedule, DEFAULT_SCRATCH_BYTES};
 use kiln_msm::cpu::{arkworks_msm, msm};
@@ -23,7 +29,24 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (best, out.expect("at least one run"))
 }
 
-fn compare<P: SWCurveConfig<ScalarField = Fr>>(name: &str, log: u32) {
+/// Nanoseconds per multiplication in `F`, as throughput over independent products on one thread.
+fn multiplication_ns<F: Field + UniformRand>() -> f64 {
+    let mut rng = seeded_rng("msm_compare_field");
+    let mut values: Vec<F> = (0..1024).map(|_| F::rand(&mut rng)).collect();
+    let factor = F::rand(&mut rng);
+    let rounds = 2000;
+    let (ms, _) = best_of(3, || {
+        for _ in 0..rounds {
+            for v in values.iter_mut() {
+                *v *= factor;
+            }
+        }
+        std::hint::black_box(&values);
+    });
+    ms * 1e6 / (rounds * values.len()) as f64
+}
+
+fn compare<P: SWCurveConfig<ScalarField = Fr>>(name: &str, log: u32, mul_ns: f64) {
     let n = 1usize << log;
     let mut rng = seeded_rng("msm_compare");
     let dlogs: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
@@ -38,9 +61,12 @@ fn compare<P: SWCurveConfig<ScalarField = Fr>>(name: &str, log: u32) {
         std::mem::size_of::<Affine<P>>(),
         DEFAULT_SCRATCH_BYTES,
     );
+    let floor_ms = s.cost as f64 * mul_ns / 1e6;
     println!(
-        "{name} 2^{log}: arkworks {ark_ms:.1} ms, kiln {kiln_ms:.1} ms ({:.2}x) [{s:?}]",
-        ark_ms / kiln_ms
+        "{name} 2^{log}: arkworks {ark_ms:.1} ms, kiln {kiln_ms:.1} ms ({:.2}x), floor {floor_ms:.1} ms \
+         (kiln / floor {:.2}) [{s:?}]",
+        ark_ms / kiln_ms,
+        kiln_ms / floor_ms
     );
 }
 
@@ -54,10 +80,16 @@ fn main() {
     } else {
         logs
     };
+    let fq_ns = multiplication_ns::<ark_bn254::Fq>();
+    let fq2_ns = multiplication_ns::<ark_bn254::Fq2>();
+    println!(
+        "one multiplication: Fq {fq_ns:.1} ns, Fq2 {fq2_ns:.1} ns; {} threads",
+        rayon::current_num_threads()
+    );
     for &log in &logs {
-        compare::<g1::Config>("G1", log);
+        compare::<g1::Config>("G1", log, fq_ns);
     }
     for &log in &logs {
-        compare::<g2::Config>("G2", log);
+        compare::<g2::Config>("G2", log, fq2_ns);
     }
 }

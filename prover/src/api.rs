@@ -159,6 +159,20 @@ impl ProvingKey {
         }
     }
 
+    /// Whether `proof` verifies for `public` under this key's verification key (a proof of
+    /// the other system does not).
+    pub fn verifies(&self, public: &[Fr], proof: &Proof) -> bool {
+        match (self, proof) {
+            (ProvingKey::Groth16(k), Proof::Groth16(p)) => {
+                crate::snarkjs_json::verify(&k.verifying_key(), public, p).unwrap_or(false)
+            }
+            (ProvingKey::Plonk(k), Proof::Plonk(p)) => {
+                crate::plonk::verifier::verify(&k.vk, public, p)
+            }
+            _ => false,
+        }
+    }
+
     /// The number of values a witness for this key has.
     pub fn witness_len(&self) -> usize {
         match self {
@@ -263,6 +277,68 @@ impl<'b> Prover<'b> {
             Prover::Plonk(p) => {
                 let (proof, public, t) = p.prove_timed(witness, &Blinding::random(rng))?;
                 Ok((Proof::Plonk(proof), public, t))
+            }
+        }
+    }
+}
+
+/// A proof the backend could not make, made on the arkworks reference instead
+/// ([`Prover::prove_or_recover`]).
+#[derive(Debug)]
+pub struct Recovery {
+    /// The backend that failed.
+    pub backend: &'static str,
+    /// What failed: the device's error, or its proof that did not verify.
+    pub cause: ProverError,
+}
+
+impl Prover<'_> {
+    /// The backend the key is loaded on.
+    pub fn backend(&self) -> &dyn Backend {
+        match self {
+            Prover::Groth16(p) => p.backend(),
+            Prover::Plonk(p) => p.backend(),
+        }
+    }
+
+    /// As [`prove`](Self::prove), but a device fault ([`ProverError::is_device_fault`]: an error
+    /// the device reported, or a proof of its that did not verify) does not end the proof: the
+    /// same witness is proved again with the same randomness on the arkworks reference, and that
+    /// proof (verified like every other) comes back with the [`Recovery`] that says what failed.
+    /// An error about the inputs is returned as it is, as is the reference's own error.
+    pub fn prove_or_recover(
+        &self,
+        witness: &[Fr],
+        rng: &mut impl Rng,
+    ) -> Result<(Proof, Vec<Fr>, Option<Recovery>)> {
+        let reference = kiln_host::ArkworksBackend::new();
+        let recover = |cause: ProverError| Recovery {
+            backend: self.backend().name(),
+            cause,
+        };
+        let recoverable = |e: &ProverError| e.is_device_fault() && !self.backend().on_host();
+        match self {
+            Prover::Groth16(p) => {
+                let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+                match p.prove_with_randomness(witness, r, s) {
+                    Ok((proof, public)) => Ok((Proof::Groth16(proof), public, None)),
+                    Err(e) if recoverable(&e) => {
+                        let (proof, public) = p.prove_on(&reference, witness, r, s)?;
+                        Ok((Proof::Groth16(proof), public, Some(recover(e))))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Prover::Plonk(p) => {
+                let blinding = Blinding::random(rng);
+                match p.prove_timed(witness, &blinding) {
+                    Ok((proof, public, _)) => Ok((Proof::Plonk(proof), public, None)),
+                    Err(e) if recoverable(&e) => {
+                        let (proof, public) = p.prove_on(&reference, witness, &blinding)?;
+                        Ok((Proof::Plonk(proof), public, Some(recover(e))))
+                    }
+                    Err(e) => Err(e),
+                }
             }
         }
     }

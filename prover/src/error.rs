@@ -44,29 +44,64 @@ pub enum ProverError {
     /// did: the device (or its backend code) computed something wrong.
     #[error("backend '{backend}' produced a proof that does not verify (the arkworks reference's proof for the same inputs does): faulty device or backend; the proof was discarded")]
     ProofDidNotVerify { backend: &'static str },
+    /// A check of the backend's intermediate results failed (`symptom`) while the arkworks
+    /// reference proves the same inputs: the device computed something wrong.
+    #[error("backend '{backend}' computed wrong values ({symptom}), while the arkworks reference proves the same inputs: faulty device or backend; no proof was produced")]
+    DeviceComputedWrongValues {
+        backend: &'static str,
+        symptom: String,
+    },
+}
+
+impl ProverError {
+    /// Whether the device failed (it reported an error, or its proof did not verify while the
+    /// reference's did) rather than the inputs: the same inputs can then be proved elsewhere.
+    pub fn is_device_fault(&self) -> bool {
+        use kiln_host::Error as Device;
+        matches!(
+            self,
+            ProverError::ProofDidNotVerify { .. }
+                | ProverError::DeviceComputedWrongValues { .. }
+                | ProverError::Backend(
+                    Device::Device { .. } | Device::OutOfMemory { .. } | Device::Layout(_)
+                )
+        )
+    }
 }
 
 /// Result alias for the prover.
 pub type Result<T, E = ProverError> = std::result::Result<T, E>;
 
-/// Why a proof made on `backend` failed verification, for every prover. On a device, the
-/// arkworks reference proves the same inputs again (`reprove`, paid for only on this failure
-/// path): if that proof verifies, the device is at fault ([`ProverError::ProofDidNotVerify`]);
-/// if not, the reference prover's own error says what is wrong with the inputs. On a host
-/// backend ([`Backend::on_host`]: the reference, and kiln's `cpu`, which is checked bit for bit
-/// against it) the inputs are at fault, as `on_host` says.
+/// Why a proof made on `backend` failed verification, for every prover: [`blame`] with
+/// [`ProverError::ProofDidNotVerify`] for the device's fault.
 pub(crate) fn unverified_proof(
     backend: &dyn Backend,
     reprove: impl FnOnce(&ArkworksBackend) -> Result<()>,
     on_host: ProverError,
 ) -> ProverError {
+    let device = ProverError::ProofDidNotVerify {
+        backend: backend.name(),
+    };
+    blame(backend, reprove, on_host, device)
+}
+
+/// Who is at fault for a failure seen on `backend`. On a host backend ([`Backend::on_host`]:
+/// the reference, and kiln's `cpu`, which is checked bit for bit against it) the inputs are, and
+/// `on_host` says how. On a device, the arkworks reference proves the same inputs again
+/// (`reprove`, paid for only on this failure path): if that proof verifies, the device is at
+/// fault (`device_fault`); if not, the reference prover's own error says what is wrong with the
+/// inputs.
+pub(crate) fn blame(
+    backend: &dyn Backend,
+    reprove: impl FnOnce(&ArkworksBackend) -> Result<()>,
+    on_host: ProverError,
+    device_fault: ProverError,
+) -> ProverError {
     if backend.on_host() {
         return on_host;
     }
     match reprove(&ArkworksBackend::new()) {
-        Ok(()) => ProverError::ProofDidNotVerify {
-            backend: backend.name(),
-        },
+        Ok(()) => device_fault,
         Err(e) => e,
     }
 }

@@ -8,7 +8,8 @@
 //! * [`plonk`]: PLONK for snarkjs keys, identical to snarkjs's prover for the same blinding.
 //! * [`api`]: one prover over both systems ([`Prover`], [`prove`]), the system read from the key.
 //! * [`setup`]: snarkjs-identical setups: a local powers of tau, Groth16 and PLONK keys.
-//! * [`conformance`]: the Groth16 byte-identity check every backend's tests run.
+//! * [`conformance`]: the Groth16 byte-identity check every backend's tests run;
+//!   [`fault_campaign`]: many proofs on a backend with injected device faults.
 //! * [`iden3`]: the circom/snarkjs files: `.r1cs`, `.wtns`, `.ptau`, Groth16 and PLONK `.zkey`;
 //!   [`key_cache`]: digests of keys kiln has fully checked, so later loads can skip the checks.
 //! * [`timings`] and [`error`]: what every prover reports: per-stage times, and why no proof.
@@ -20,6 +21,7 @@ pub mod api;
 pub mod conformance;
 pub mod error;
 pub mod examples;
+pub mod fault_campaign;
 pub mod groth16;
 pub mod iden3;
 pub mod key_cache;

@@ -49,10 +49,38 @@ fn adapters() -> Vec<wgpu::Adapter> {
 pub fn hardware_adapter_present() -> bool {
     static PRESENT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *PRESENT.get_or_init(|| {
-        adapters()
-            .iter()
-            .any(|a| a.get_info().device_type != wgpu::DeviceType::Cpu)
+        gpu_device_node_present()
+            && adapters()
+                .iter()
+                .any(|a| a.get_info().device_type != wgpu::DeviceType::Cpu)
     })
+}
+
+/// Device files through which Linux GPU drivers are reached: DRM render nodes (AMD, Intel,
+/// NVIDIA with nvidia-drm), NVIDIA's own device files, and WSL's paravirtual GPU.
+#[cfg(target_os = "linux")]
+const GPU_DEVICE_NODES: [(&str, &str); 3] =
+    [("/dev/dri", "renderD"), ("/dev", "nvidia"), ("/dev", "dxg")];
+
+/// Whether a hardware GPU could be present at all. On Linux a hardware Vulkan driver needs one of
+/// [`GPU_DEVICE_NODES`]; without one every adapter is a software one, and enumerating adapters
+/// would load lavapipe and the LLVM it links (about 50 MB resident) only to reject it, in every
+/// `kiln prove` that picks its backend automatically. Elsewhere: assumed present.
+pub fn gpu_device_node_present() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        GPU_DEVICE_NODES.iter().any(|(dir, prefix)| {
+            std::fs::read_dir(dir).is_ok_and(|entries| {
+                entries
+                    .flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with(prefix))
+            })
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        true
+    }
 }
 
 impl Default for GpuOptions {
@@ -114,6 +142,9 @@ impl Gpu {
     /// device is requested with the adapter's own limits, so buffers and bindings may be as
     /// large as the hardware allows (wgpu's defaults stop at 128 MiB bindings).
     pub fn open(options: GpuOptions) -> std::result::Result<Gpu, String> {
+        if !options.allow_software && !gpu_device_node_present() {
+            return Err("no GPU device file (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg): only software adapters could be found, and they are slower than the cpu backend; ask for --backend wgpu explicitly to use one".to_string());
+        }
         let adapters = adapters();
         if adapters.is_empty() {
             return Err(NO_ADAPTER_HINT.to_string());

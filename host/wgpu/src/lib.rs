@@ -31,7 +31,7 @@ pub mod vec_ops;
 pub use backend::WgpuBackend;
 pub use buffers::{FrVec, Group, PointBuf};
 pub use context::{
-    device_error, hardware_adapter_present, Batch, Bind, Gpu, GpuOptions, NO_ADAPTER_HINT,
-    WORKGROUP,
+    device_error, gpu_device_node_present, hardware_adapter_present, Batch, Bind, Gpu, GpuOptions,
+    NO_ADAPTER_HINT, WORKGROUP,
 };
 pub use shader::{LimbShape, Part};

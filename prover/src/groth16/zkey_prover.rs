@@ -106,6 +106,11 @@ impl<'b> SnarkjsProver<'b> {
         self.n_vars
     }
 
+    /// The backend the key is loaded on.
+    pub fn backend(&self) -> &'b dyn Backend {
+        self.key.backend()
+    }
+
     /// The number of public signals.
     pub fn n_public(&self) -> usize {
         self.n_public
@@ -159,16 +164,27 @@ impl<'b> SnarkjsProver<'b> {
     fn diagnose_failed_verification(&self, witness: &[Fr], r: Fr, s: Fr) -> ProverError {
         unverified_proof(
             self.key.backend(),
-            |cpu| {
-                let key = self
-                    .host_key
-                    .as_deref()
-                    .expect("a device keeps a host copy of its key");
-                SnarkjsProver::new(cpu, key.clone())?.prove_with_randomness(witness, r, s)?;
-                Ok(())
-            },
+            |cpu| self.prove_on(cpu, witness, r, s).map(|_| ()),
             ProverError::WitnessRejected,
         )
+    }
+
+    /// Proves the same witness with the same `r, s` on `other` (the reference, after a device
+    /// fault), from the host copy of the key a device prover keeps.
+    pub fn prove_on(
+        &self,
+        other: &dyn Backend,
+        witness: &[Fr],
+        r: Fr,
+        s: Fr,
+    ) -> Result<(Proof<Bn254>, Vec<Fr>)> {
+        let key = self.host_key.as_deref().ok_or_else(|| {
+            ProverError::Backend(kiln_host::Error::InvalidArgument(
+                "a prover on a host backend keeps no second copy of its key to prove elsewhere"
+                    .into(),
+            ))
+        })?;
+        SnarkjsProver::new(other, key.clone())?.prove_with_randomness(witness, r, s)
     }
 
     /// The evaluations of `A w * B w - C w` on the odd coset of the 2n-domain, resident.

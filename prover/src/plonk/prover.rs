@@ -22,12 +22,13 @@
 use ark_bn254::{Fr, G1Affine};
 use ark_ec::CurveGroup;
 use ark_ff::{batch_inversion, FftField, Field, One, UniformRand, Zero};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::rand::Rng;
 use kiln_host::{Backend, G1Bases, NttOp, Scalars, VecOp};
 
 use super::transcript::Transcript;
 use super::{verifier, PlonkProof, PlonkVerifyingKey};
-use crate::error::{unverified_proof, ProverError, Result};
+use crate::error::{blame, unverified_proof, ProverError, Result};
 use crate::iden3::plonk_zkey::PlonkZkey;
 use crate::schedule;
 use crate::timings::StageTimings;
@@ -123,15 +124,15 @@ impl<'b> PlonkProver<'b> {
             x: on_coset(&x_coefficients)?,
             zh_inverse,
         };
-        let selector_values = [&key.qm, &key.ql, &key.qr, &key.qo, &key.qc].map(|q| {
-            let mut v = backend.upload_scalars(q)?;
-            backend.ntt(&mut v, NttOp::Forward)?;
-            Ok::<_, ProverError>(backend.download_scalars(&v)?)
-        });
-        let [qm, ql, qr, qo, qc] = selector_values;
+        // On the host: the row checks read these, and a row check must fail only for the
+        // witness's fault, never for a device's (the fault campaign found a device's bit flip
+        // here blamed on the witness).
+        let domain = Radix2EvaluationDomain::<Fr>::new(n)
+            .ok_or(ProverError::DomainTooLarge { needed: n })?;
+        let selector_values = [&key.qm, &key.ql, &key.qr, &key.qo, &key.qc].map(|q| domain.fft(q));
         Ok(PlonkProver {
             backend,
-            selector_values: [qm?, ql?, qr?, qo?, qc?],
+            selector_values,
             srs,
             coset,
             shift,
@@ -142,6 +143,11 @@ impl<'b> PlonkProver<'b> {
     /// The verification key inside the proving key.
     pub fn verifying_key(&self) -> &PlonkVerifyingKey {
         &self.key.vk
+    }
+
+    /// The backend the key is loaded on.
+    pub fn backend(&self) -> &'b dyn Backend {
+        self.backend
     }
 
     /// The key this prover holds.
@@ -164,7 +170,23 @@ impl<'b> PlonkProver<'b> {
     ) -> Result<(PlonkProof, Vec<Fr>, StageTimings)> {
         let mut t = StageTimings::default();
         let wires = t.time("wire values, row checks", || self.wires(witness))?;
-        let proof = self.rounds(&wires, blinding, &mut t)?;
+        let proof = match self.rounds(&wires, blinding, &mut t) {
+            // The quotient's degree check reads what the device computed: on a device, a
+            // failure there may be the device's, not the key's.
+            Err(symptom @ ProverError::MalformedSystem(_)) => {
+                let device_fault = ProverError::DeviceComputedWrongValues {
+                    backend: self.backend.name(),
+                    symptom: symptom.to_string(),
+                };
+                return Err(blame(
+                    self.backend,
+                    |cpu| self.prove_on(cpu, witness, blinding).map(|_| ()),
+                    symptom,
+                    device_fault,
+                ));
+            }
+            other => other?,
+        };
         let verified = t.time("verify", || {
             verifier::verify(&self.key.vk, &wires.public, &proof)
         });
@@ -181,10 +203,7 @@ impl<'b> PlonkProver<'b> {
     fn diagnose_failed_verification(&self, witness: &[Fr], blinding: &Blinding) -> ProverError {
         unverified_proof(
             self.backend,
-            |cpu| {
-                PlonkProver::new(cpu, self.key.clone())?.prove_timed(witness, blinding)?;
-                Ok(())
-            },
+            |cpu| self.prove_on(cpu, witness, blinding).map(|_| ()),
             ProverError::KeyMismatch(
                 "the proof does not verify against the key's own verification key although \
                  every row holds: the key's commitments do not match its polynomials (corrupt \
@@ -192,6 +211,19 @@ impl<'b> PlonkProver<'b> {
                     .into(),
             ),
         )
+    }
+
+    /// Proves the same witness with the same blinding on `other` (the reference, after a
+    /// device fault).
+    pub fn prove_on(
+        &self,
+        other: &dyn Backend,
+        witness: &[Fr],
+        blinding: &Blinding,
+    ) -> Result<(PlonkProof, Vec<Fr>)> {
+        PlonkProver::new(other, self.key.clone())?
+            .prove_timed(witness, blinding)
+            .map(|(proof, public, _)| (proof, public))
     }
 
     /// Computes the internal signals of the additions, gathers the three wire columns, and
