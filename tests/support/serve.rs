@@ -53,12 +53,45 @@ impl Multiplier {
 }
 
 /// A fresh scratch folder under the system's temporary folder (which PostgreSQL's user can
-/// reach, as it must for the server's folder).
-pub fn scratch(name: &str) -> PathBuf {
+/// reach, as it must for the server's folder); removed when dropped, unless the test is
+/// failing, so that its logs and databases can be read.
+pub fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("kiln-serve-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
+}
+
+/// A folder of [`scratch`].
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("kept {} for the failing test", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 pub fn free_port() -> u16 {
@@ -305,7 +338,7 @@ pub fn verify_job(node: &Node, key: &str, id: &str, vk: &Path, dir: &Path) -> Va
 /// removed when dropped.
 pub struct Postgres {
     pub url: String,
-    dir: PathBuf,
+    dir: Scratch,
     bin: PathBuf,
     user: Option<&'static str>,
 }
@@ -430,6 +463,5 @@ impl Drop for Postgres {
                 "stop",
             ],
         );
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
