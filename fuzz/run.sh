@@ -30,6 +30,7 @@ if [ -z "$bin" ]; then
   bin=$here/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
 fi
 failed=0
+mkdir -p "$(dirname "$report")"
 : > "$report"
 for t in "${targets[@]}"; do
   mkdir -p "$here/corpus/$t" "$here/artifacts/$t"

@@ -14,7 +14,7 @@ for f in "$m/circuit.zkey" "$m/plonk.zkey" "$p/circuit.zkey" "$m/witness.wtns"; 
   [ -e "$f" ] || { echo "seeds: $f is missing; run make fixtures first" >&2; exit 1; }
 done
 rm -rf "$seeds"
-mkdir -p "$seeds"/{groth16_zkey,plonk_zkey,r1cs,wtns,ptau,snarkjs_json,batch_input}
+mkdir -p "$seeds"/{groth16_zkey,plonk_zkey,r1cs,wtns,ptau,snarkjs_json,batch_input,witness_calculator,circom_inputs}
 cp "$m/circuit.zkey" "$seeds/groth16_zkey/multiplier.zkey"
 cp "$m/multiplier_0000.zkey" "$seeds/groth16_zkey/multiplier_0000.zkey"
 cp "$p/circuit.zkey" "$seeds/groth16_zkey/many_public.zkey"
@@ -23,6 +23,9 @@ cp "$m/circuit.r1cs" "$seeds/r1cs/multiplier.r1cs"
 cp "$p/circuit.r1cs" "$seeds/r1cs/many_public.r1cs"
 cp "$m/witness.wtns" "$seeds/wtns/multiplier.wtns"
 cp "$p/witness.wtns" "$seeds/wtns/many_public.wtns"
+cp "$m/multiplier_js/multiplier.wasm" "$seeds/witness_calculator/multiplier.wasm"
+cp "$m/input.json" "$seeds/circom_inputs/multiplier.json"
+printf '{"a": ["1", "2"], "b": {"c": "0x10"}}' > "$seeds/circom_inputs/nested.json"
 "$kiln" ptau new --power 2 "$seeds/ptau/power2.ptau" >/dev/null
 # snarkjs_json: one selector byte (the target's `% 6`), then the file.
 json() { { printf "\\x$(printf %02x "$1")"; cat "$2"; } > "$seeds/snarkjs_json/$3"; }

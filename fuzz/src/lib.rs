@@ -13,6 +13,15 @@ use ark_std::rand::{rngs::StdRng, SeedableRng};
 use kiln_host::{ArkworksBackend, Backend};
 use kiln_prover::api::{Prover, ProvingKey};
 
+/// Bounds for the witness calculators the fuzz targets run: tight, so that a module that loops
+/// or grows its memory reaches them in milliseconds (the multiplier's calculator needs far less).
+pub fn witness_limits() -> kiln_witness::Limits {
+    kiln_witness::Limits {
+        memory_bytes: 64 << 20,
+        fuel: 20_000_000,
+    }
+}
+
 /// Keys with more signals than this are only parsed: proving with them would make each run
 /// slow, and parsing is where a file's size fields are trusted or not.
 pub const MAX_SIGNALS_TO_PROVE: usize = 64;
