@@ -15,7 +15,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use support::interop::text;
 use support::serve::{
-    client, client_json, poll_job, scratch, upload_key, verify_job, wait_job, Multiplier, Node,
+    client, client_json, poll_job, scratch, submit_witness, upload_key, verify_job, wait_job,
+    Multiplier, Node,
 };
 
 /// Raw HTTP, for requests the client commands never make.
@@ -262,23 +263,7 @@ fn cancellation_of_queued_and_running_jobs() {
     let admin = node.admin_key();
     let key = upload_key(&node, &admin, &m.groth16_zkey(), None);
     let w = m.witness(&dir, 2, 3);
-    let submit = |_: ()| {
-        client_json(
-            &node,
-            &admin,
-            &[
-                "job",
-                "submit",
-                "--key",
-                &key,
-                "--witness",
-                w.to_str().unwrap(),
-            ],
-        )["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let submit = |_: ()| submit_witness(&node, &admin, &key, &w);
     let running = submit(());
     let queued = submit(());
     poll_job(&node, &admin, &running, "running", |j| {
@@ -589,21 +574,7 @@ fn a_restarted_node_resumes_its_queued_and_running_jobs() {
     let ids: Vec<String> = (1..=5)
         .map(|i| {
             let w = m.witness(&dir, i, 10);
-            client_json(
-                &node,
-                &admin,
-                &[
-                    "job",
-                    "submit",
-                    "--key",
-                    &key,
-                    "--witness",
-                    w.to_str().unwrap(),
-                ],
-            )["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
+            submit_witness(&node, &admin, &key, &w)
         })
         .collect();
     let running = poll_job(&node, &admin, &ids[0], "running", |j| {

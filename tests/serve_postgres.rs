@@ -16,7 +16,8 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use support::serve::{
-    client_json, poll_job, scratch, upload_key, verify_job, Multiplier, Node, Postgres,
+    client_json, poll_job, scratch, submit_witness, upload_key, verify_job, Multiplier, Node,
+    Postgres,
 };
 
 #[test]
@@ -58,24 +59,7 @@ fn a_cluster_on_postgresql() {
         .iter()
         .map(|(i, w)| {
             let node = if i % 2 == 0 { &a } else { &b };
-            (
-                *i,
-                client_json(
-                    node,
-                    &admin,
-                    &[
-                        "job",
-                        "submit",
-                        "--key",
-                        &key,
-                        "--witness",
-                        w.to_str().unwrap(),
-                    ],
-                )["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
-            )
+            (*i, submit_witness(node, &admin, &key, &w))
         })
         .collect();
     let mut proven_by = HashSet::new();
@@ -121,21 +105,7 @@ fn a_cluster_on_postgresql() {
         &[args("c"), vec!["--test-prove-delay-ms", "60000"]].concat(),
     );
     let w = &witnesses[0].1;
-    let killed = client_json(
-        &c,
-        &admin,
-        &[
-            "job",
-            "submit",
-            "--key",
-            &key,
-            "--witness",
-            w.to_str().unwrap(),
-        ],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let killed = submit_witness(&c, &admin, &key, &w);
     poll_job(&c, &admin, &killed, "running on c", |j| {
         j["state"] == "running"
     });
@@ -157,21 +127,7 @@ fn a_cluster_on_postgresql() {
         &dir.join("e"),
         &[args("e"), vec!["--test-prove-delay-ms", "3000"]].concat(),
     );
-    let frozen = client_json(
-        &e,
-        &admin,
-        &[
-            "job",
-            "submit",
-            "--key",
-            &key,
-            "--witness",
-            w.to_str().unwrap(),
-        ],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let frozen = submit_witness(&e, &admin, &key, &w);
     poll_job(&e, &admin, &frozen, "running on e", |j| {
         j["state"] == "running"
     });

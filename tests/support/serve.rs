@@ -236,6 +236,25 @@ pub fn client_json(node: &Node, key: &str, args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("kiln {args:?} printed no JSON ({e}): {}", text(&o)))
 }
 
+/// Submits a `.wtns` for `key` with `kiln job submit` and returns the new job's id.
+pub fn submit_witness(node: &Node, api_key: &str, key: &str, witness: &Path) -> String {
+    client_json(
+        node,
+        api_key,
+        &[
+            "job",
+            "submit",
+            "--key",
+            key,
+            "--witness",
+            witness.to_str().unwrap(),
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Uploads a key (with the multiplier's calculator) and returns its id.
 pub fn upload_key(node: &Node, admin: &str, zkey: &Path, wasm: Option<&Path>) -> String {
     let mut args = vec![
