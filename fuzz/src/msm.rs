@@ -10,12 +10,12 @@
 
 use arbitrary::Arbitrary;
 use ark_bn254::Fr;
-use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ec::{CurveGroup, PrimeGroup, ScalarMul};
 use ark_ff::{AdditiveGroup, Field, PrimeField};
 use kiln_msm::cpu::digits::MIN_WINDOW_BITS;
 use kiln_msm::cpu::schedule::{Accumulation, Schedule};
-use kiln_msm::cpu::{arkworks_msm, msm, msm_with, FixedBaseTable};
+use kiln_msm::cpu::{arkworks_msm, msm, msm_with, CpuCurve, FixedBaseTable};
 use kiln_msm::window_count;
 
 /// At most this many terms per input: enough for every bucket of a small window to collide.
@@ -148,7 +148,7 @@ pub fn decode(input: &MsmInput) -> (Vec<Fr>, Vec<Fr>) {
 
 /// Checks kiln's CPU MSM in group `P` (the cost model's shape, the forced one and, if asked,
 /// a fixed-base table) against arkworks and against `(sum s_i t_i) * G`; panics on a mismatch.
-pub fn check<P: SWCurveConfig<ScalarField = Fr>>(input: &MsmInput) {
+pub fn check<P: CpuCurve>(input: &MsmInput) {
     let (dlogs, scalars) = decode(input);
     let bases: Vec<Affine<P>> = Projective::<P>::generator().batch_mul(&dlogs);
     let by_dlog: Fr = dlogs.iter().zip(&scalars).map(|(t, s)| *t * s).sum();

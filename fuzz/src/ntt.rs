@@ -1,8 +1,9 @@
 //! Fuzzer bytes as NTTs, and the differential check of kiln's NTT variants against ark-poly.
 //!
 //! The reference is the arkworks backend through the checked seam (ark-poly's radix-2 domains).
-//! The variants are [`NttPlan::run_on_host`] (the textbook plan every device driver follows)
-//! and a device-shaped run of the same plan: the first stages block by block with the block's
+//! The variants are [`NttPlan::run_on_host`] (the textbook plan every device driver follows),
+//! the cpu backend's cache-blocked radix-4 transform ([`kiln_ntt::cpu::transform`]) and a
+//! device-shaped run of the same plan: the first stages block by block with the block's
 //! own root of unity (as the FPGA card and the GPU's shared-memory passes run them), the rest
 //! in [`passes`] over the whole vector. A transform followed by its inverse must give the input.
 
@@ -139,6 +140,10 @@ pub fn check(input: &NttInput) {
     let mut textbook = values.clone();
     plan.run_on_host(&mut textbook);
     assert_eq!(textbook, want, "NttPlan::run_on_host, {op:?}, n = {n}");
+
+    let mut cpu = values.clone();
+    kiln_ntt::cpu::transform(&mut cpu, op);
+    assert_eq!(cpu, want, "kiln_ntt::cpu::transform (the cpu backend's), {op:?}, n = {n}");
 
     let first = if log_n == 0 {
         0

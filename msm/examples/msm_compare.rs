@@ -1,5 +1,5 @@
 //! Times kiln's CPU MSM against arkworks' on random inputs, and both against a floor:
-//! `cargo run --release -p kiln-msm --example msm_compare -- [log sizes...]`.
+//! `cargo run --release -p kiln-msm --example msm_compare -- [g1|g2] [log sizes...]`.
 //!
 //! The floor is the cost model's critical path ([`Schedule::cost`]: additions and bucket
 //! reductions in base-field multiplications, divided over the threads) times the time of one
@@ -10,12 +10,12 @@
 use std::time::Instant;
 
 use ark_bn254::{g1, g2, Fr};
-use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ec::{AffineRepr, CurveGroup, ScalarMul};
 use ark_ff::{Field, UniformRand};
 use kiln_host::conformance::seeded_rng;
 use kiln_msm::cpu::schedule::{Schedule, DEFAULT_SCRATCH_BYTES};
-use kiln_msm::cpu::{arkworks_msm, msm};
+use kiln_msm::cpu::{arkworks_msm, msm, CpuCurve};
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     let mut best = f64::MAX;
@@ -46,7 +46,7 @@ fn multiplication_ns<F: Field + UniformRand>() -> f64 {
     ms * 1e6 / (rounds * values.len()) as f64
 }
 
-fn compare<P: SWCurveConfig<ScalarField = Fr>>(name: &str, log: u32, mul_ns: f64) {
+fn compare<P: CpuCurve>(name: &str, log: u32, mul_ns: f64) {
     let n = 1usize << log;
     let mut rng = seeded_rng("msm_compare");
     let dlogs: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
@@ -71,10 +71,13 @@ fn compare<P: SWCurveConfig<ScalarField = Fr>>(name: &str, log: u32, mul_ns: f64
 }
 
 fn main() {
-    let logs: Vec<u32> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let logs: Vec<u32> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    // `g1` or `g2` among the arguments limits the run to that group (both by default).
+    let only = |group: &str| {
+        let named = args.iter().any(|a| a == "g1" || a == "g2");
+        !named || args.iter().any(|a| a == group)
+    };
     let logs = if logs.is_empty() {
         vec![12, 16, 18]
     } else {
@@ -86,10 +89,10 @@ fn main() {
         "one multiplication: Fq {fq_ns:.1} ns, Fq2 {fq2_ns:.1} ns; {} threads",
         rayon::current_num_threads()
     );
-    for &log in &logs {
+    for &log in logs.iter().filter(|_| only("g1")) {
         compare::<g1::Config>("G1", log, fq_ns);
     }
-    for &log in &logs {
+    for &log in logs.iter().filter(|_| only("g2")) {
         compare::<g2::Config>("G2", log, fq2_ns);
     }
 }

@@ -3,13 +3,13 @@
 //! accumulation, narrow and wide windows, one chunk and many), and over fixed-base tables.
 
 use ark_bn254::{g1, g2, Fr};
-use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ec::{AffineRepr, CurveGroup, ScalarMul};
 use kiln_host::conformance::{msm_cases, seeded_rng};
 use kiln_msm::cpu::schedule::{Accumulation, Schedule};
-use kiln_msm::cpu::{arkworks_msm, msm, msm_with, FixedBaseTable};
+use kiln_msm::cpu::{arkworks_msm, msm, msm_with, CpuCurve, FixedBaseTable};
 
-fn bases<P: SWCurveConfig<ScalarField = Fr>>(dlogs: &[Fr]) -> Vec<Affine<P>> {
+fn bases<P: CpuCurve>(dlogs: &[Fr]) -> Vec<Affine<P>> {
     Projective::<P>::from(Affine::<P>::generator()).batch_mul(dlogs)
 }
 
@@ -29,7 +29,7 @@ fn forced_shapes() -> Vec<Schedule> {
     ]
 }
 
-fn check_group<P: SWCurveConfig<ScalarField = Fr>>(label: &str, sizes: &[usize]) {
+fn check_group<P: CpuCurve>(label: &str, sizes: &[usize]) {
     let mut rng = seeded_rng(label);
     for &n in sizes {
         for case in msm_cases(n, &mut rng) {
@@ -64,7 +64,7 @@ fn g2_matches_arkworks_on_every_case() {
     check_group::<g2::Config>("cpu msm g2", &[1, 3, 1 << 10, 1 << 14]);
 }
 
-fn check_table<P: SWCurveConfig<ScalarField = Fr>>(label: &str, n: usize) {
+fn check_table<P: CpuCurve>(label: &str, n: usize) {
     let mut rng = seeded_rng(label);
     let cases = msm_cases(n, &mut rng);
     for case in &cases {

@@ -1,4 +1,4 @@
-//! NTT planning shared by every device driver.
+//! NTT planning shared by every device driver, and the CPU NTT ([`cpu`]).
 //!
 //! The transforms are those of [`kiln_host::NttOp`]: natural order in and out, arkworks' roots
 //! of unity, cosets `g * <w>`. A driver turns an op into a [`plan::NttPlan`] (the root, the
@@ -6,6 +6,7 @@
 //! [`plan::passes`] gives for its block size, and checks itself with
 //! `kiln_host::conformance::ntt_checks`.
 
+pub mod cpu;
 pub mod plan;
 
 pub use plan::{

@@ -2,9 +2,10 @@
 //!
 //! The default backend on a machine without an accelerator. MSMs are kiln-msm's CPU method
 //! ([`kiln_msm::cpu`]: signed digits, batched affine buckets, parallel over windows and point
-//! chunks); NTTs, vector operations and storage are the host buffers it shares with the
-//! `arkworks` reference ([`kiln_host::host_memory`]), so the two differ only in their MSMs, which
-//! the conformance suite checks bit for bit.
+//! chunks); NTTs are kiln-ntt's cache-blocked CPU transform ([`kiln_ntt::cpu`]); vector
+//! operations and storage are the host buffers it shares with the `arkworks` reference
+//! ([`kiln_host::host_memory`]), so the two differ only in their MSMs and NTTs, which the
+//! conformance suite checks bit for bit.
 //!
 //! **Fixed-base tables.** Bases uploaded once and used for many MSMs (a proving key's) may be
 //! kept as [`FixedBaseTable`]s, `2^(c j) P` for every window `j`, which saves each MSM its
@@ -18,12 +19,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::short_weierstrass::{Affine, Projective};
 use kiln_host::host_memory::{self, host, wrap};
 use kiln_host::{
     Backend, BackendId, DeviceBuffer, DeviceInfo, G1Bases, G2Bases, NttOp, Result, Scalars, VecOp,
 };
-use kiln_msm::cpu::FixedBaseTable;
+use kiln_msm::cpu::{CpuCurve, FixedBaseTable};
 
 /// kiln's CPU backend.
 #[derive(Debug)]
@@ -35,7 +36,7 @@ pub struct CpuBackend {
 
 /// Bases as the cpu backend holds them: plain, or as a fixed-base table that also returns its
 /// share of the budget when dropped.
-enum HostBases<P: SWCurveConfig<ScalarField = Fr>> {
+enum HostBases<P: CpuCurve> {
     Plain(Vec<Affine<P>>),
     Table {
         table: FixedBaseTable<P>,
@@ -44,7 +45,7 @@ enum HostBases<P: SWCurveConfig<ScalarField = Fr>> {
     },
 }
 
-impl<P: SWCurveConfig<ScalarField = Fr>> Drop for HostBases<P> {
+impl<P: CpuCurve> Drop for HostBases<P> {
     fn drop(&mut self) {
         if let HostBases::Table { bytes, budget, .. } = self {
             budget.fetch_add(*bytes, Ordering::Relaxed);
@@ -75,7 +76,7 @@ impl CpuBackend {
     }
 
     /// Holds `bases` as a table when one fits the budget and pays off, else as they are.
-    fn hold<P: SWCurveConfig<ScalarField = Fr>>(&self, bases: Vec<Affine<P>>) -> HostBases<P> {
+    fn hold<P: CpuCurve>(&self, bases: Vec<Affine<P>>) -> HostBases<P> {
         let Some(schedule) = FixedBaseTable::<P>::plan(bases.len(), self.table_budget_left())
         else {
             return HostBases::Plain(bases);
@@ -97,10 +98,7 @@ impl CpuBackend {
         }
     }
 
-    fn upload<P: SWCurveConfig<ScalarField = Fr>>(
-        &self,
-        bases: Vec<Affine<P>>,
-    ) -> DeviceBuffer<Affine<P>> {
+    fn upload<P: CpuCurve>(&self, bases: Vec<Affine<P>>) -> DeviceBuffer<Affine<P>> {
         let len = bases.len();
         DeviceBuffer::new(self, len, Box::new(self.hold(bases)))
     }
@@ -113,7 +111,7 @@ impl Default for CpuBackend {
 }
 
 /// The MSM over bases held by the cpu backend.
-fn msm<P: SWCurveConfig<ScalarField = Fr>>(
+fn msm<P: CpuCurve>(
     bases: &DeviceBuffer<Affine<P>>,
     scalars: &Scalars,
     op: &'static str,
@@ -186,7 +184,9 @@ impl Backend for CpuBackend {
     }
 
     fn ntt_unchecked(&self, values: &mut Scalars, op: NttOp) -> Result<()> {
-        host_memory::ntt(values, op)
+        // The seam has checked the length and the coset shift.
+        kiln_ntt::cpu::transform(host_memory::host_mut(values, op.name())?, op);
+        Ok(())
     }
 
     fn vec_op_unchecked(&self, values: &mut Scalars, op: VecOp<'_>) -> Result<()> {

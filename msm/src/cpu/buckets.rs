@@ -4,7 +4,8 @@
 //!
 //! - [`AffineBuckets`]: buckets kept in affine coordinates. Additions are queued into a batch
 //!   that shares one field inversion (Montgomery's trick), so an addition costs about
-//!   `6M + 1S` instead of the `8M + 2S` of a mixed XYZZ addition. A bucket can only take part in
+//!   `6M + 1S` instead of the `8M + 2S` of a mixed XYZZ addition. Its additions and
+//!   subtractions are branch-free ([`kiln_field::BranchFree`]). A bucket can only take part in
 //!   one addition per batch; a point for a bucket already in the batch is added at once into a
 //!   lazily allocated XYZZ overflow bucket instead of waiting, so skewed scalars (every digit
 //!   in one bucket) cost XYZZ speed, never an unbounded queue.
@@ -16,7 +17,8 @@
 
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::AffineRepr;
-use ark_ff::{serial_batch_inversion_and_mul, AdditiveGroup, Field, One};
+use ark_ff::{serial_batch_inversion_and_mul, Field, One};
+use kiln_field::BranchFree;
 
 /// A bucket accumulator: `add` a point to a bucket, then take the window's weighted sum.
 pub trait Buckets<P: SWCurveConfig> {
@@ -42,7 +44,10 @@ pub struct AffineBuckets<P: SWCurveConfig> {
     batch_size: usize,
 }
 
-impl<P: SWCurveConfig> AffineBuckets<P> {
+impl<P: SWCurveConfig> AffineBuckets<P>
+where
+    P::BaseField: BranchFree,
+{
     /// `buckets` empty buckets, flushing additions `batch_size` at a time.
     pub fn new(buckets: usize, batch_size: usize) -> Self {
         let batch_size = batch_size.clamp(1, buckets.max(1));
@@ -82,9 +87,9 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
         for (&b, p) in self.batch_buckets.iter().zip(&self.batch_points) {
             let a = &self.buckets[b as usize];
             let d = if a.x != p.x {
-                p.x - a.x
+                p.x.sub_bf(&a.x)
             } else if a.y == p.y {
-                a.y.double()
+                a.y.double_bf()
             } else {
                 P::BaseField::one()
             };
@@ -103,17 +108,17 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
             let b = b as usize;
             let a = self.buckets[b];
             let lambda = if a.x != p.x {
-                (p.y - a.y) * inv
+                p.y.sub_bf(&a.y) * inv
             } else if a.y == p.y {
                 let x2 = a.x.square();
-                (x2.double() + x2 + P::COEFF_A) * inv
+                (x2.double_bf().add_bf(&x2) + P::COEFF_A) * inv
             } else {
                 self.buckets[b] = Affine::identity();
                 self.in_batch[b / 64] &= !(1u64 << (b % 64));
                 continue;
             };
-            let x3 = lambda.square() - a.x - p.x;
-            let y3 = lambda * (a.x - x3) - a.y;
+            let x3 = lambda.square().sub_bf(&a.x).sub_bf(&p.x);
+            let y3 = (lambda * a.x.sub_bf(&x3)).sub_bf(&a.y);
             self.buckets[b] = Affine::new_unchecked(x3, y3);
             self.in_batch[b / 64] &= !(1u64 << (b % 64));
         }
@@ -122,7 +127,10 @@ impl<P: SWCurveConfig> AffineBuckets<P> {
     }
 }
 
-impl<P: SWCurveConfig> Buckets<P> for AffineBuckets<P> {
+impl<P: SWCurveConfig> Buckets<P> for AffineBuckets<P>
+where
+    P::BaseField: BranchFree,
+{
     #[inline]
     fn add(&mut self, bucket: usize, point: Affine<P>) {
         if point.is_zero() {
@@ -232,6 +240,7 @@ mod tests {
     fn check<P: SWCurveConfig>(label: &str)
     where
         P::ScalarField: UniformRand,
+        P::BaseField: BranchFree,
     {
         let mut rng = seeded_rng(label);
         for (buckets, batch) in [(1, 1), (4, 2), (16, 8), (64, 16), (256, 64), (256, 256)] {

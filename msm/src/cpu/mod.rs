@@ -22,6 +22,7 @@ use ark_bn254::Fr;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, Zero};
+use kiln_field::BranchFree;
 use rayon::prelude::*;
 
 use buckets::{AffineBuckets, Buckets, XyzzBuckets};
@@ -30,11 +31,14 @@ use schedule::{Accumulation, Schedule, DEFAULT_SCRATCH_BYTES};
 
 use crate::reduce::combine_windows;
 
+/// A curve kiln's CPU MSM runs on: BN254's scalar field, and a base field with branch-free
+/// addition and subtraction (G1's `Fq`, G2's `Fq2`).
+pub trait CpuCurve: SWCurveConfig<ScalarField = Fr, BaseField: BranchFree> {}
+
+impl<P: SWCurveConfig<ScalarField = Fr, BaseField: BranchFree>> CpuCurve for P {}
+
 /// `sum_i scalars[i] * bases[i]` over the shorter of the two, on the rayon pool.
-pub fn msm<P: SWCurveConfig<ScalarField = Fr>>(
-    bases: &[Affine<P>],
-    scalars: &[Fr],
-) -> Projective<P> {
+pub fn msm<P: CpuCurve>(bases: &[Affine<P>], scalars: &[Fr]) -> Projective<P> {
     let n = bases.len().min(scalars.len());
     let schedule = Schedule::plain(
         n,
@@ -46,7 +50,7 @@ pub fn msm<P: SWCurveConfig<ScalarField = Fr>>(
 }
 
 /// As [`msm`], with an explicit shape (for tests and benchmarks of the cost model).
-pub fn msm_with<P: SWCurveConfig<ScalarField = Fr>>(
+pub fn msm_with<P: CpuCurve>(
     bases: &[Affine<P>],
     scalars: &[Fr],
     schedule: &Schedule,
@@ -92,7 +96,7 @@ fn signed_point<P: SWCurveConfig>(base: &Affine<P>, digit: i64) -> Option<(usize
 }
 
 /// Accumulates `points` into `2^(c-1)` buckets and returns their weighted sum.
-fn accumulate<P: SWCurveConfig>(
+fn accumulate<P: CpuCurve>(
     how: Accumulation,
     c: u32,
     points: impl Iterator<Item = (usize, Affine<P>)>,
@@ -128,7 +132,7 @@ pub struct FixedBaseTable<P: SWCurveConfig> {
     points: Vec<Affine<P>>,
 }
 
-impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseTable<P> {
+impl<P: CpuCurve> FixedBaseTable<P> {
     /// The shape of a table for `n` bases within `table_bytes`, if one fits and beats a plain MSM.
     pub fn plan(n: usize, table_bytes: usize) -> Option<Schedule> {
         let threads = rayon::current_num_threads();
