@@ -9,6 +9,10 @@
 //! | batched affine addition, before the shared inversion | 7 |
 //! | one field inversion (shared by a batch) | 150 |
 //! | one bucket of the running-sum reduction (mixed plus full XYZZ addition) | 24 |
+//! | one overflow bucket in the reduction (full XYZZ addition) | 14 |
+//!
+//! The batch size weighs the shared inversion against collisions (points whose bucket is
+//! already in the batch go to XYZZ overflow buckets): [`Accumulation`]'s `for_buckets`.
 //!
 //! A plain MSM of `n` points with `c`-bit windows runs `windows(c) * k` tasks (every window
 //! split into `k` chunks of points); each accumulates `n / k` points and reduces `2^(c-1)`
@@ -34,8 +38,11 @@ const XYZZ_ADD: f64 = 10.0;
 const AFFINE_ADD: f64 = 7.0;
 const INVERSION: f64 = 150.0;
 const REDUCE_STEP: f64 = 24.0;
-/// The largest batch of affine additions sharing one inversion.
-pub const MAX_BATCH: usize = 512;
+/// One overflow bucket's part in the reduction (a full XYZZ addition).
+const REDUCE_OVERFLOW: f64 = 14.0;
+/// The smallest and largest batches of affine additions sharing one inversion.
+const MIN_BATCH: usize = 16;
+pub const MAX_BATCH: usize = 1024;
 
 /// How a task accumulates its bucket sums.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,17 +65,32 @@ pub struct Schedule {
 }
 
 impl Accumulation {
-    /// The cheaper accumulation for `buckets` buckets, and its cost per addition.
-    fn for_buckets(buckets: usize) -> (Self, f64) {
-        // A batch much larger than buckets / 16 keeps running into buckets already in it.
-        let batch = (buckets / 16).min(MAX_BATCH);
-        if batch >= 16 {
-            let affine = AFFINE_ADD + INVERSION / batch as f64;
-            if affine < XYZZ_ADD {
-                return (Accumulation::Affine { batch }, affine);
+    /// The cheaper accumulation for `buckets` buckets fed `points` additions, and its cost per
+    /// addition.
+    ///
+    /// A batch can hold each bucket once; a point for a bucket already in it is added at once
+    /// into an XYZZ overflow bucket. With the batch filling up uniformly, about
+    /// `batch / (2 buckets)` of the points do, and the overflow buckets then cost the window's
+    /// reduction one more addition per non-empty overflow bucket. Large batches share the inversion more widely and
+    /// collide more: the best batch is a quarter to a half of the buckets for small windows
+    /// (measured at 2^13 and 2^16 points, BENCHMARKS.md), an eighth or less for large ones.
+    fn for_buckets(buckets: usize, points: usize) -> (Self, f64) {
+        let mut best = (Accumulation::Xyzz, XYZZ_ADD);
+        let buckets_per_point = buckets as f64 / points.max(1) as f64;
+        let mut batch = MIN_BATCH;
+        while batch <= (buckets / 2).min(MAX_BATCH) {
+            let collide = batch as f64 / (2.0 * buckets as f64);
+            // Overflow buckets that are not empty: at most one per colliding point.
+            let overflow_reduction = collide.min(buckets_per_point) * REDUCE_OVERFLOW;
+            let cost = (1.0 - collide) * (AFFINE_ADD + INVERSION / batch as f64)
+                + collide * XYZZ_ADD
+                + overflow_reduction;
+            if cost < best.1 {
+                best = (Accumulation::Affine { batch }, cost);
             }
+            batch *= 2;
         }
-        (Accumulation::Xyzz, XYZZ_ADD)
+        best
     }
 }
 
@@ -126,10 +148,11 @@ impl Schedule {
                 continue;
             }
             let buckets = 1usize << (c - 1);
-            let (accumulation, add_cost) = Accumulation::for_buckets(buckets);
             let mut chunks = 1;
             while chunks <= 4 * threads && chunks <= n.max(1) {
                 let tasks = sets * chunks;
+                let (accumulation, add_cost) =
+                    Accumulation::for_buckets(buckets, additions / tasks);
                 let alive = tasks.min(threads);
                 if alive * buckets * bucket_bytes <= scratch_bytes || c == MIN_WINDOW_BITS {
                     let per_task =
