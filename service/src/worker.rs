@@ -58,7 +58,10 @@ fn retryable(reason: &'static str, message: impl Into<String>) -> Failure {
     }
 }
 
-/// A witness-side error is the submitter's (never retried); anything else is the device's.
+/// A witness-side error is the submitter's and a device fault is retried (on this or another
+/// device, [`ProverError::is_device_fault`]); anything else (a key that does not match its
+/// circuit, a domain too large, an argument the backend refuses) would fail the same way on
+/// every device, so it fails the job at once.
 fn classify(e: &ProverError) -> Failure {
     match e {
         ProverError::Unsatisfied { .. }
@@ -66,7 +69,8 @@ fn classify(e: &ProverError) -> Failure {
         | ProverError::WitnessRejected
         | ProverError::AssignmentLength { .. }
         | ProverError::FirstNotOne => permanent("witness", e.to_string()),
-        _ => retryable("device", e.to_string()),
+        e if e.is_device_fault() => retryable("device", e.to_string()),
+        _ => permanent("prover", e.to_string()),
     }
 }
 
@@ -385,5 +389,51 @@ impl Attempt<'_> {
                 lease.job_id
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(e: ProverError) -> (&'static str, bool) {
+        let f = classify(&e);
+        (f.reason, f.retryable)
+    }
+
+    #[test]
+    fn witness_errors_fail_at_once_and_device_faults_are_retried() {
+        assert_eq!(sorted(ProverError::WitnessRejected), ("witness", false));
+        assert_eq!(
+            sorted(ProverError::PlonkRowUnsatisfied { row: 3 }),
+            ("witness", false)
+        );
+        assert_eq!(
+            sorted(ProverError::ProofDidNotVerify { backend: "cpu" }),
+            ("device", true)
+        );
+        assert_eq!(
+            sorted(ProverError::Backend(kiln_host::Error::OutOfMemory {
+                what: "bases".into(),
+                needed_bytes: 1 << 30,
+            })),
+            ("device", true)
+        );
+    }
+
+    #[test]
+    fn errors_no_device_would_avoid_fail_at_once() {
+        assert_eq!(
+            sorted(ProverError::KeyMismatch("2 wires".into())),
+            ("prover", false)
+        );
+        assert_eq!(
+            sorted(ProverError::DomainTooLarge { needed: 1 << 29 }),
+            ("prover", false)
+        );
+        assert_eq!(
+            sorted(ProverError::Backend(kiln_host::Error::ZeroCosetShift)),
+            ("prover", false)
+        );
     }
 }
