@@ -3,10 +3,11 @@
 //! arkworks' `Fp` addition ends with a comparison against the modulus and its subtraction starts
 //! with a comparison of the operands; on random field elements each of those branches goes
 //! either way half the time, and the mispredictions make an addition plus a subtraction cost
-//! 13.6 ns on kiln's 2-vCPU Xeon, two thirds of a multiplication (22 ns). Computed with carry
-//! chains and a mask instead, the pair costs 6.6 ns, which makes a radix-2 butterfly (one
-//! addition, one subtraction, one multiplication) 18% faster. The multiplication stays
-//! arkworks' (its `asm` feature measured no faster here: BENCHMARKS.md).
+//! 16 to 17 ns on kiln's 2-vCPU Xeon, three quarters of a multiplication (22 ns). Computed with
+//! carry chains and a mask instead, the pair costs 11.6 ns, and a radix-2 butterfly (one
+//! addition, one subtraction, one multiplication) 8% to 32% less (`examples/field_ops.rs`;
+//! BENCHMARKS.md). The multiplication stays arkworks' (its `asm` feature measured no faster for
+//! Fq here).
 //!
 //! The results are the same canonical Montgomery representations arkworks computes, so they
 //! mix freely with arkworks' own operations; `field/tests/branch_free.rs` checks them against
@@ -67,12 +68,6 @@ pub fn add<C: MontConfig<4>>(a: &Fp4<C>, b: &Fp4<C>) -> Fp4<C> {
         "the modulus must leave the top bit spare"
     );
     reduce_once(add_limbs(&(a.0).0, &(b.0).0))
-}
-
-/// `2 a`.
-#[inline(always)]
-pub fn double<C: MontConfig<4>>(a: &Fp4<C>) -> Fp4<C> {
-    add(a, a)
 }
 
 /// `a - b`.
