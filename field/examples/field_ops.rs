@@ -1,7 +1,7 @@
 //! Times, on one thread over values that stay in cache, what kiln's CPU NTT and MSM are made of:
 //! an addition plus a subtraction with arkworks' operators and branch-free ([`kiln_field`]), a
 //! radix-2 butterfly both ways, and one multiplication in Fq and Fq2 (throughput over 1,024
-//! independent products). Median of 5 runs each:
+//! independent products), and one inversion in each. Median of 5 runs each:
 //!
 //! `cargo run --release -p kiln-field --example field_ops`
 //!
@@ -33,7 +33,7 @@ fn time(len: usize, rounds: usize, mut f: impl FnMut()) -> f64 {
     runs[2]
 }
 
-fn multiplication_ns<F: Field + UniformRand>(name: &str) {
+fn multiplication_ns<F: Field + UniformRand>(name: &str) -> f64 {
     let mut rng = seeded_rng("field_ops multiplication");
     let mut v: Vec<F> = (0..1024).map(|_| F::rand(&mut rng)).collect();
     let factor = F::rand(&mut rng);
@@ -42,6 +42,23 @@ fn multiplication_ns<F: Field + UniformRand>(name: &str) {
         std::hint::black_box(&v);
     });
     println!("{name} multiplication: {ns:.2} ns");
+    ns
+}
+
+/// One inversion (what a batch of affine bucket additions shares), in nanoseconds and in
+/// multiplications: the MSM cost model's `INVERSION` constant.
+fn inversion_ns<F: Field + UniformRand>(name: &str, multiplication_ns: f64) {
+    let mut rng = seeded_rng("field_ops inversion");
+    let mut v: Vec<F> = (0..256).map(|_| F::rand(&mut rng)).collect();
+    let ns = time(256, 20, || {
+        v.iter_mut()
+            .for_each(|x| *x = x.inverse().unwrap_or(F::ONE));
+        std::hint::black_box(&v);
+    });
+    println!(
+        "{name} inversion: {ns:.0} ns ({:.0} multiplications)",
+        ns / multiplication_ns
+    );
 }
 
 fn main() {
@@ -103,6 +120,8 @@ fn main() {
         *a = s;
         *b = d;
     });
-    multiplication_ns::<Fq>("Fq");
-    multiplication_ns::<Fq2>("Fq2");
+    let fq = multiplication_ns::<Fq>("Fq");
+    let fq2 = multiplication_ns::<Fq2>("Fq2");
+    inversion_ns::<Fq>("Fq", fq);
+    inversion_ns::<Fq2>("Fq2", fq2);
 }
