@@ -33,12 +33,13 @@ pub struct MsmInput {
 }
 
 /// A window of 5 to 8 bits, 1 to 4 chunks, XYZZ buckets (`batch == 0`) or affine ones
-/// flushing `batch` additions at a time.
+/// flushing `batch` additions at a time, scalars GLV-split or not.
 #[derive(Arbitrary, Debug, Clone, Copy)]
 pub struct ForcedShape {
     pub window_bits: u8,
     pub chunks: u8,
     pub batch: u8,
+    pub glv: bool,
 }
 
 impl ForcedShape {
@@ -57,6 +58,7 @@ impl ForcedShape {
                     batch: usize::from(b),
                 },
             },
+            glv: self.glv,
             cost: 0,
         }
     }

@@ -6,6 +6,9 @@
 //! base-field multiplication measured in the same run. It says how much of the MSM's time is
 //! the arithmetic of this algorithm class and how much is everything else (memory, scheduling,
 //! digit extraction, batch collisions).
+//!
+//! It also times the cost model's best shape without and with the GLV split
+//! ([`Schedule::direct`], [`Schedule::glv`]), alternated in one loop, median of 7.
 
 use std::time::Instant;
 
@@ -15,7 +18,8 @@ use ark_ec::{AffineRepr, CurveGroup, ScalarMul};
 use ark_ff::{Field, UniformRand};
 use kiln_host::conformance::seeded_rng;
 use kiln_msm::cpu::schedule::{Schedule, DEFAULT_SCRATCH_BYTES};
-use kiln_msm::cpu::{arkworks_msm, msm, CpuCurve};
+use kiln_msm::cpu::{arkworks_msm, msm, msm_with, CpuCurve};
+use kiln_msm::SCALAR_BITS;
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     let mut best = f64::MAX;
@@ -68,6 +72,31 @@ fn compare<P: CpuCurve>(name: &str, log: u32, mul_ns: f64) {
         ark_ms / kiln_ms,
         kiln_ms / floor_ms
     );
+    let (threads, size) = (
+        rayon::current_num_threads(),
+        std::mem::size_of::<Affine<P>>(),
+    );
+    let shapes = [
+        Schedule::direct(n, SCALAR_BITS, threads, size, DEFAULT_SCRATCH_BYTES),
+        Schedule::glv(n, threads, size, DEFAULT_SCRATCH_BYTES),
+    ];
+    let mut times = [Vec::new(), Vec::new()];
+    for _ in 0..7 {
+        for (shape, times) in shapes.iter().zip(times.iter_mut()) {
+            let t = Instant::now();
+            let got = msm_with(&bases, &scalars, shape);
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            assert_eq!(got.into_affine(), want.into_affine(), "{shape:?} differs");
+        }
+    }
+    for (shape, mut times) in shapes.iter().zip(times) {
+        times.sort_by(f64::total_cmp);
+        let floor_ms = shape.cost as f64 * mul_ns / 1e6;
+        println!(
+            "  glv {}: median {:.1} ms (min {:.1}, max {:.1}), model floor {floor_ms:.1} ms [{shape:?}]",
+            shape.glv, times[3], times[0], times[6]
+        );
+    }
 }
 
 fn main() {

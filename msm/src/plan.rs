@@ -10,17 +10,23 @@ pub const SCALAR_BITS: u32 = 254;
 /// kiln runs, and digits (sign plus magnitude) must fit a `u32` with room to spare.
 pub const MAX_WINDOW_BITS: u32 = 24;
 
-/// Number of `c`-bit signed-digit windows a scalar needs.
+/// Number of `c`-bit signed-digit windows a BN254 scalar needs: [`window_count_for`] of
+/// [`SCALAR_BITS`].
+pub fn window_count(c: u32) -> u32 {
+    window_count_for(SCALAR_BITS, c)
+}
+
+/// Number of `c`-bit signed-digit windows a scalar of at most `scalar_bits` bits needs.
 ///
 /// A signed digit lies in `[-2^(c-1), 2^(c-1)]`; borrowing from the next window can carry one
-/// past the top bit, so `floor(254 / c) + 1` windows are needed. The top window then holds at
-/// most `254 mod c` bits plus a carry, which never exceeds `2^(c-1)`: no further carry.
-pub fn window_count(c: u32) -> u32 {
+/// past the top bit, so `floor(bits / c) + 1` windows are needed. The top window then holds at
+/// most `bits mod c` bits plus a carry, which never exceeds `2^(c-1)`: no further carry.
+pub fn window_count_for(scalar_bits: u32, c: u32) -> u32 {
     assert!(
         (1..=MAX_WINDOW_BITS).contains(&c),
         "window of {c} bits is outside 1..={MAX_WINDOW_BITS}"
     );
-    SCALAR_BITS / c + 1
+    scalar_bits / c + 1
 }
 
 /// A signed digit in `[-2^(c-1), 2^(c-1)]`, packed as a device reads it:

@@ -13,19 +13,25 @@ fn bases<P: CpuCurve>(dlogs: &[Fr]) -> Vec<Affine<P>> {
     Projective::<P>::from(Affine::<P>::generator()).batch_mul(dlogs)
 }
 
+/// Shapes the cost model may not pick: every accumulation, narrow and wide windows, one chunk
+/// and many, with and without the GLV split.
 fn forced_shapes() -> Vec<Schedule> {
-    let shape = |window_bits, chunks, accumulation| Schedule {
+    let shape = |window_bits, chunks, accumulation, glv| Schedule {
         window_bits,
         chunks,
         accumulation,
+        glv,
         cost: 0,
     };
     vec![
-        shape(5, 1, Accumulation::Xyzz),
-        shape(7, 3, Accumulation::Affine { batch: 4 }),
-        shape(11, 2, Accumulation::Affine { batch: 64 }),
-        shape(13, 5, Accumulation::Xyzz),
-        shape(16, 1, Accumulation::Affine { batch: 512 }),
+        shape(5, 1, Accumulation::Xyzz, false),
+        shape(5, 2, Accumulation::Affine { batch: 8 }, true),
+        shape(7, 3, Accumulation::Affine { batch: 4 }, false),
+        shape(8, 1, Accumulation::Xyzz, true),
+        shape(11, 2, Accumulation::Affine { batch: 64 }, false),
+        shape(11, 3, Accumulation::Affine { batch: 128 }, true),
+        shape(13, 5, Accumulation::Xyzz, false),
+        shape(16, 1, Accumulation::Affine { batch: 512 }, false),
     ]
 }
 

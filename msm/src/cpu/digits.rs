@@ -7,16 +7,20 @@
 //! Parallel tasks can so take any window of any chunk of points.
 
 use ark_bn254::Fr;
-use ark_ff::{BigInt, PrimeField};
+use ark_ff::PrimeField;
 use rayon::prelude::*;
 
-use crate::plan::{window_bits, window_count};
+use crate::plan::{window_bits, window_count_for};
 
-/// Canonical scalars and the carry into each of their `c`-bit signed-digit windows.
-pub struct WindowDigits {
+/// Non-negative scalars (`LIMBS` little-endian words each) and the carry into each of their
+/// `c`-bit signed-digit windows.
+///
+/// The windows cover the scalars' significant bits only: an MSM whose scalars are all small
+/// (or the half-size scalars of the GLV split, [`super::glv`]) runs fewer windows.
+pub struct WindowDigits<const LIMBS: usize = 4> {
     c: u32,
     windows: u32,
-    scalars: Vec<BigInt<4>>,
+    scalars: Vec<[u64; LIMBS]>,
     /// Bit `j` set: window `j` receives a carry of 1 from window `j - 1`.
     carries: Vec<u64>,
 }
@@ -25,15 +29,49 @@ pub struct WindowDigits {
 /// the top window still has a bit in a `u64`.
 pub const MIN_WINDOW_BITS: u32 = 5;
 
-impl WindowDigits {
+/// The scalars out of Montgomery form, in parallel.
+pub fn canonical(scalars: &[Fr]) -> Vec<[u64; 4]> {
+    scalars.par_iter().map(|s| s.into_bigint().0).collect()
+}
+
+/// The bit length of the largest of `scalars`.
+pub fn significant_bits<const LIMBS: usize>(scalars: &[[u64; LIMBS]]) -> u32 {
+    let or = scalars
+        .par_iter()
+        .fold(
+            || [0u64; LIMBS],
+            |acc, s| std::array::from_fn(|k| acc[k] | s[k]),
+        )
+        .reduce(
+            || [0u64; LIMBS],
+            |a, b| std::array::from_fn(|k| a[k] | b[k]),
+        );
+    (0..LIMBS)
+        .rev()
+        .find(|&k| or[k] != 0)
+        .map_or(0, |k| 64 * k as u32 + 64 - or[k].leading_zeros())
+}
+
+impl WindowDigits<4> {
     /// Converts `scalars` out of Montgomery form and records their carries, in parallel.
     pub fn new(scalars: &[Fr], c: u32) -> Self {
+        Self::from_limbs(canonical(scalars), c)
+    }
+}
+
+impl<const LIMBS: usize> WindowDigits<LIMBS> {
+    /// Records the carries of non-negative scalars, windows enough for the largest.
+    pub fn from_limbs(scalars: Vec<[u64; LIMBS]>, c: u32) -> Self {
         assert!(
             c >= MIN_WINDOW_BITS,
             "windows below {MIN_WINDOW_BITS} bits are not supported"
         );
-        let windows = window_count(c);
-        let scalars: Vec<BigInt<4>> = scalars.par_iter().map(|s| s.into_bigint()).collect();
+        let bits = significant_bits(&scalars);
+        let windows = window_count_for(bits, c);
+        assert!(
+            windows < 64,
+            "{bits}-bit scalars need {windows} windows of {c} bits"
+        );
         let half = 1u64 << (c - 1);
         let carries = scalars
             .par_iter()
@@ -41,7 +79,7 @@ impl WindowDigits {
                 let mut mask = 0u64;
                 let mut carry = 0u64;
                 for j in 0..windows {
-                    let raw = window_bits(&s.0, j * c, c) + carry;
+                    let raw = window_bits(s, j * c, c) + carry;
                     carry = u64::from(raw > half);
                     mask |= carry << (j + 1);
                 }
@@ -77,7 +115,7 @@ impl WindowDigits {
     pub fn digit(&self, i: usize, j: u32) -> i64 {
         let c = self.c;
         let mask = self.carries[i];
-        let raw = window_bits(&self.scalars[i].0, j * c, c) as i64;
+        let raw = window_bits(&self.scalars[i], j * c, c) as i64;
         let carry_in = ((mask >> j) & 1) as i64;
         let carry_out = ((mask >> (j + 1)) & 1) as i64;
         raw + carry_in - (carry_out << c)
@@ -88,7 +126,7 @@ impl WindowDigits {
 mod tests {
     use super::*;
     use crate::plan::signed_digits;
-    use ark_ff::UniformRand;
+    use ark_ff::{Field, UniformRand};
     use kiln_host::conformance::seeded_rng;
 
     #[test]
@@ -112,6 +150,42 @@ mod tests {
                         want[j as usize].value(),
                         "c={c} i={i} j={j}"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn small_scalars_take_fewer_windows_and_reassemble() {
+        let mut rng = seeded_rng("small window digits");
+        for bits in [0u32, 1, 40, 127, 128] {
+            let scalars: Vec<[u64; 2]> = (0..200)
+                .map(|_| {
+                    let v = u128::rand(&mut rng);
+                    let v = if bits == 0 { 0 } else { v >> (128 - bits) };
+                    [v as u64, (v >> 64) as u64]
+                })
+                .collect();
+            for c in [MIN_WINDOW_BITS, 9, 13, 16] {
+                let digits = WindowDigits::from_limbs(scalars.clone(), c);
+                let top = significant_bits(&scalars);
+                assert!(top <= bits);
+                assert_eq!(digits.windows(), top / c + 1, "bits={bits} c={c}");
+                for (i, s) in scalars.iter().enumerate() {
+                    let want = Fr::from(u128::from(s[0]) | u128::from(s[1]) << 64);
+                    let got: Fr = (0..digits.windows())
+                        .map(|j| {
+                            let d = digits.digit(i, j);
+                            let m =
+                                Fr::from(d.unsigned_abs()) * Fr::from(2u64).pow([u64::from(c * j)]);
+                            if d < 0 {
+                                -m
+                            } else {
+                                m
+                            }
+                        })
+                        .sum();
+                    assert_eq!(got, want, "bits={bits} c={c} i={i}");
                 }
             }
         }

@@ -7,7 +7,10 @@
 //!   into parallel tasks come from a cost model ([`schedule`]) given the size and the thread
 //!   count, so 2 to 64 threads stay busy and the buckets alive at once fit a scratch budget;
 //! - every task is one window of one chunk of points; digits are recomputed per task from the
-//!   scalars and one carry word each ([`digits`]), so no `n * windows` digit table is stored;
+//!   scalars and one carry word each ([`digits`]), so no `n * windows` digit table is stored,
+//!   and the windows cover only the scalars' significant bits;
+//! - full-size scalars may be split by the GLV endomorphism ([`glv`]) into two half-size ones,
+//!   halving the windows, when the cost model prices that cheaper;
 //! - [`FixedBaseTable`] trades memory for work on bases that never change (a proving key's):
 //!   it stores `2^(c j) P` for every window `j`, so one set of buckets serves all windows.
 //!
@@ -16,9 +19,13 @@
 
 pub mod buckets;
 pub mod digits;
+pub mod glv;
 pub mod schedule;
 
+use std::ops::Range;
+
 use ark_bn254::Fr;
+use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, Zero};
@@ -26,27 +33,31 @@ use kiln_field::BranchFree;
 use rayon::prelude::*;
 
 use buckets::{AffineBuckets, Buckets, XyzzBuckets};
-use digits::WindowDigits;
+use digits::{canonical, significant_bits, WindowDigits};
+use glv::SplitScalars;
 use schedule::{Accumulation, Schedule, DEFAULT_SCRATCH_BYTES};
 
 use crate::reduce::combine_windows;
 
-/// A curve kiln's CPU MSM runs on: BN254's scalar field, and a base field with branch-free
-/// addition and subtraction (G1's `Fq`, G2's `Fq2`).
-pub trait CpuCurve: SWCurveConfig<ScalarField = Fr, BaseField: BranchFree> {}
+/// A curve kiln's CPU MSM runs on: BN254's scalar field, a base field with branch-free
+/// addition and subtraction (G1's `Fq`, G2's `Fq2`), and the GLV endomorphism.
+pub trait CpuCurve: SWCurveConfig<ScalarField = Fr, BaseField: BranchFree> + GLVConfig {}
 
-impl<P: SWCurveConfig<ScalarField = Fr, BaseField: BranchFree>> CpuCurve for P {}
+impl<P: SWCurveConfig<ScalarField = Fr, BaseField: BranchFree> + GLVConfig> CpuCurve for P {}
 
-/// `sum_i scalars[i] * bases[i]` over the shorter of the two, on the rayon pool.
+/// `sum_i scalars[i] * bases[i]` over the shorter of the two, on the rayon pool, in the shape
+/// the cost model picks for these scalars' size.
 pub fn msm<P: CpuCurve>(bases: &[Affine<P>], scalars: &[Fr]) -> Projective<P> {
     let n = bases.len().min(scalars.len());
-    let schedule = Schedule::plain(
+    let scalars = canonical(&scalars[..n]);
+    let schedule = Schedule::for_scalar_bits(
         n,
+        significant_bits(&scalars),
         rayon::current_num_threads(),
         std::mem::size_of::<Affine<P>>(),
         DEFAULT_SCRATCH_BYTES,
     );
-    msm_with(&bases[..n], &scalars[..n], &schedule)
+    run(&bases[..n], scalars, &schedule)
 }
 
 /// As [`msm`], with an explicit shape (for tests and benchmarks of the cost model).
@@ -60,29 +71,76 @@ pub fn msm_with<P: CpuCurve>(
         scalars.len(),
         "bases and scalars differ in length"
     );
+    run(bases, canonical(scalars), schedule)
+}
+
+fn run<P: CpuCurve>(
+    bases: &[Affine<P>],
+    scalars: Vec<[u64; 4]>,
+    schedule: &Schedule,
+) -> Projective<P> {
     let n = bases.len();
     if n == 0 {
         return Projective::zero();
     }
     let c = schedule.window_bits;
-    let digits = WindowDigits::new(scalars, c);
+    if !schedule.glv {
+        let digits = WindowDigits::from_limbs(scalars, c);
+        return by_windows(n, digits.windows(), schedule, |points, j| {
+            let signed = points.filter_map(|i| signed_point(&bases[i], digits.digit(i, j)));
+            accumulate(schedule.accumulation, c, signed)
+        });
+    }
+    let split = SplitScalars::new::<P>(&scalars);
+    drop(scalars);
+    let digits = WindowDigits::from_limbs(split.halves, c);
+    let negative = split.negative;
+    by_windows(n, digits.windows(), schedule, |points, j| {
+        let signed = points.flat_map(|i| {
+            let base = &bases[i];
+            let flip = |digit: i64, bit: u8| {
+                if negative[i] & bit != 0 {
+                    -digit
+                } else {
+                    digit
+                }
+            };
+            let d1 = flip(digits.digit(2 * i, j), 1);
+            let d2 = flip(digits.digit(2 * i + 1, j), 2);
+            let first = signed_point(base, d1);
+            // phi(P) = (beta x, y): one multiplication, only for a nonzero digit.
+            let second = if d2 == 0 {
+                None
+            } else {
+                signed_point(&P::endomorphism_affine(base), d2)
+            };
+            first.into_iter().chain(second)
+        });
+        accumulate(schedule.accumulation, c, signed)
+    })
+}
+
+/// Runs `window_sum(points, j)` for every window `j` of every chunk of the `n` points as
+/// parallel tasks, adds each window's chunks and combines the windows.
+fn by_windows<P: SWCurveConfig>(
+    n: usize,
+    windows: u32,
+    schedule: &Schedule,
+    window_sum: impl Fn(Range<usize>, u32) -> Projective<P> + Sync,
+) -> Projective<P> {
     let chunk = n.div_ceil(schedule.chunks);
-    let tasks: Vec<(u32, usize)> = (0..digits.windows())
+    let tasks: Vec<(u32, usize)> = (0..windows)
         .flat_map(|j| (0..n).step_by(chunk).map(move |start| (j, start)))
         .collect();
     let sums: Vec<(u32, Projective<P>)> = tasks
         .into_par_iter()
-        .map(|(j, start)| {
-            let points = start..(start + chunk).min(n);
-            let signed = points.filter_map(|i| signed_point(&bases[i], digits.digit(i, j)));
-            (j, accumulate(schedule.accumulation, c, signed))
-        })
+        .map(|(j, start)| (j, window_sum(start..(start + chunk).min(n), j)))
         .collect();
-    let mut windows = vec![Projective::<P>::zero(); digits.windows() as usize];
+    let mut per_window = vec![Projective::<P>::zero(); windows as usize];
     for (j, sum) in sums {
-        windows[j as usize] += sum;
+        per_window[j as usize] += sum;
     }
-    combine_windows(&windows, c)
+    combine_windows(&per_window, schedule.window_bits)
 }
 
 /// `(bucket, ±base)` for a nonzero digit; `None` for a zero digit or the identity.
@@ -118,6 +176,8 @@ fn accumulate<P: CpuCurve>(
 }
 
 /// Fixed bases with every window's shift precomputed: `2^(c j) P_i` for each window `j`.
+/// (Scalars are not GLV-split here: the table already removes the per-window reductions that
+/// the split halves.)
 ///
 /// An MSM over the table accumulates all `n * windows` points into one set of buckets per task
 /// and reduces those once: no per-window reductions and no doublings between windows, so the
@@ -195,6 +255,7 @@ impl<P: CpuCurve> FixedBaseTable<P> {
         let digits = WindowDigits::new(&scalars[..n], c);
         let chunk = n.div_ceil(self.schedule.chunks);
         let windows = self.windows;
+        let used = digits.windows() as usize;
         (0..n)
             .step_by(chunk)
             .collect::<Vec<_>>()
@@ -203,8 +264,7 @@ impl<P: CpuCurve> FixedBaseTable<P> {
                 let signed = (start..(start + chunk).min(n)).flat_map(|i| {
                     let row = &self.points[i * windows..(i + 1) * windows];
                     let digits = &digits;
-                    (0..windows)
-                        .filter_map(move |j| signed_point(&row[j], digits.digit(i, j as u32)))
+                    (0..used).filter_map(move |j| signed_point(&row[j], digits.digit(i, j as u32)))
                 });
                 accumulate(self.schedule.accumulation, c, signed)
             })

@@ -10,6 +10,8 @@
 //! | one field inversion (shared by a batch) | 150 |
 //! | one bucket of the running-sum reduction (mixed plus full XYZZ addition) | 24 |
 //! | one overflow bucket in the reduction (full XYZZ addition) | 14 |
+//! | the endomorphism of a GLV point, per addition of one (`x * beta`, measured) | 2 |
+//! | splitting one scalar for GLV (fixed-width products) | 4 |
 //!
 //! The batch size weighs the shared inversion against collisions (points whose bucket is
 //! already in the batch go to XYZZ overflow buckets): [`Accumulation`]'s `for_buckets`.
@@ -24,7 +26,9 @@
 //! precomputed points, so all windows share one set of buckets: `k` tasks over `n * windows`
 //! points, `k` reductions, no doublings.
 
-use crate::plan::window_count;
+use crate::plan::{window_count, window_count_for, SCALAR_BITS};
+
+use super::glv::HALF_BITS;
 
 use super::digits::MIN_WINDOW_BITS;
 
@@ -40,6 +44,14 @@ const INVERSION: f64 = 150.0;
 const REDUCE_STEP: f64 = 24.0;
 /// One overflow bucket's part in the reduction (a full XYZZ addition).
 const REDUCE_OVERFLOW: f64 = 14.0;
+/// What a GLV MSM pays per addition of an endomorphism point (half its additions) beyond a
+/// direct one: the multiplication `phi(P) = (beta x, y)` and a second digit's extraction. Set
+/// from measurement, not counted: at 1 the model preferred the split at 2^16 points, where it
+/// measured 1% to 4% slower on machine B (2 threads; BENCHMARKS.md); at 2 the model's choice
+/// agrees with the measurements at 2^12 to 2^18, G1 and G2.
+const ENDOMORPHISM: f64 = 2.0;
+/// Splitting one scalar into its GLV halves.
+const SPLIT: f64 = 4.0;
 /// The smallest and largest batches of affine additions sharing one inversion.
 const MIN_BATCH: usize = 16;
 pub const MAX_BATCH: usize = 1024;
@@ -60,6 +72,9 @@ pub struct Schedule {
     /// Chunks of points per window (plain MSM) or in all (fixed-base MSM).
     pub chunks: usize,
     pub accumulation: Accumulation,
+    /// Split each scalar by the GLV endomorphism: `2n` points with half-size scalars. Plain
+    /// MSMs only; a fixed-base table ignores it.
+    pub glv: bool,
     /// The model's estimate of the critical path, in field multiplications.
     pub cost: u64,
 }
@@ -95,14 +110,68 @@ impl Accumulation {
 }
 
 impl Schedule {
-    /// The cheapest shape for `n` points on `threads` threads, with buckets of `bucket_bytes`
-    /// each and at most `scratch_bytes` of buckets alive at once.
+    /// The cheapest shape for `n` points with full-size scalars on `threads` threads, with
+    /// buckets of `bucket_bytes` each and at most `scratch_bytes` of buckets alive at once.
     pub fn plain(n: usize, threads: usize, bucket_bytes: usize, scratch_bytes: usize) -> Self {
-        Self::cheapest(n, threads, bucket_bytes, scratch_bytes, |c| {
-            let windows = window_count(c) as usize;
+        Self::for_scalar_bits(n, SCALAR_BITS, threads, bucket_bytes, scratch_bytes)
+    }
+
+    /// As [`plain`](Self::plain), for scalars of at most `scalar_bits` bits: the cheaper of
+    /// [`direct`](Self::direct) and [`glv`](Self::glv) (which only pays for scalars above its
+    /// halves' size).
+    pub fn for_scalar_bits(
+        n: usize,
+        scalar_bits: u32,
+        threads: usize,
+        bucket_bytes: usize,
+        scratch_bytes: usize,
+    ) -> Self {
+        let direct = Self::direct(n, scalar_bits, threads, bucket_bytes, scratch_bytes);
+        if scalar_bits <= HALF_BITS {
+            return direct;
+        }
+        let split = Self::glv(n, threads, bucket_bytes, scratch_bytes);
+        if split.cost < direct.cost {
+            split
+        } else {
+            direct
+        }
+    }
+
+    /// The cheapest shape without the GLV split.
+    pub fn direct(
+        n: usize,
+        scalar_bits: u32,
+        threads: usize,
+        bucket_bytes: usize,
+        scratch_bytes: usize,
+    ) -> Self {
+        Self::cheapest(n, threads, bucket_bytes, scratch_bytes, 0.0, |c| {
+            let windows = window_count_for(scalar_bits, c) as usize;
             (windows, windows * n)
         })
         .expect("the narrowest window always fits")
+    }
+
+    /// The cheapest shape with the GLV split: `2n` points with [`HALF_BITS`]-bit scalars.
+    pub fn glv(n: usize, threads: usize, bucket_bytes: usize, scratch_bytes: usize) -> Self {
+        let split = Self::cheapest(
+            n,
+            threads,
+            bucket_bytes,
+            scratch_bytes,
+            ENDOMORPHISM / 2.0,
+            |c| {
+                let windows = window_count_for(HALF_BITS, c) as usize;
+                (windows, windows * 2 * n)
+            },
+        )
+        .expect("the narrowest window always fits");
+        Schedule {
+            glv: true,
+            cost: split.cost + (n as f64 * SPLIT / threads.max(1) as f64) as u64,
+            ..split
+        }
     }
 
     /// The cheapest shape for an MSM over a fixed-base table of `n` points whose table takes
@@ -120,7 +189,7 @@ impl Schedule {
                 .saturating_mul(point_bytes)
                 <= table_bytes
         };
-        let best = Self::cheapest(n, threads, point_bytes, scratch_bytes, |c| {
+        let best = Self::cheapest(n, threads, point_bytes, scratch_bytes, 0.0, |c| {
             if fits(c) {
                 (1, n * window_count(c) as usize)
             } else {
@@ -132,12 +201,14 @@ impl Schedule {
 
     /// Minimises the critical path over windows and splits. `shape(c)` gives the number of
     /// independent bucket sets per chunk (the windows of a plain MSM, 1 for a table) and the
-    /// additions they take in all; `(0, _)` rules `c` out.
+    /// additions they take in all; `(0, _)` rules `c` out. `extra_per_addition` is added to
+    /// every addition's cost.
     fn cheapest(
         n: usize,
         threads: usize,
         bucket_bytes: usize,
         scratch_bytes: usize,
+        extra_per_addition: f64,
         shape: impl Fn(u32) -> (usize, usize),
     ) -> Option<Self> {
         let threads = threads.max(1);
@@ -155,8 +226,9 @@ impl Schedule {
                     Accumulation::for_buckets(buckets, additions / tasks);
                 let alive = tasks.min(threads);
                 if alive * buckets * bucket_bytes <= scratch_bytes || c == MIN_WINDOW_BITS {
-                    let per_task =
-                        additions as f64 / tasks as f64 * add_cost + buckets as f64 * REDUCE_STEP;
+                    let per_task = additions as f64 / tasks as f64
+                        * (add_cost + extra_per_addition)
+                        + buckets as f64 * REDUCE_STEP;
                     let rounds = tasks.div_ceil(threads) as f64;
                     let cost = (rounds * per_task) as u64;
                     if best.is_none_or(|b| cost < b.cost) {
@@ -164,6 +236,7 @@ impl Schedule {
                             window_bits: c,
                             chunks,
                             accumulation,
+                            glv: false,
                             cost,
                         });
                     }
@@ -224,5 +297,17 @@ mod tests {
         let plain = Schedule::plain(1 << 16, 2, 72, DEFAULT_SCRATCH_BYTES);
         let table = Schedule::fixed_base(1 << 16, 2, 72, DEFAULT_SCRATCH_BYTES, 1 << 30).unwrap();
         assert!(table.cost < plain.cost, "{table:?} vs {plain:?}");
+    }
+
+    #[test]
+    fn glv_only_for_full_size_scalars() {
+        for log in [8, 12, 16, 20] {
+            let s = Schedule::for_scalar_bits(1 << log, HALF_BITS, 2, 72, DEFAULT_SCRATCH_BYTES);
+            assert!(!s.glv, "{s:?}");
+        }
+        // Measured on machine B (BENCHMARKS.md): the split wins for small MSMs, where the
+        // reductions weigh most, and loses from 2^16 points.
+        assert!(Schedule::plain(1 << 12, 2, 72, DEFAULT_SCRATCH_BYTES).glv);
+        assert!(!Schedule::plain(1 << 18, 2, 72, DEFAULT_SCRATCH_BYTES).glv);
     }
 }
