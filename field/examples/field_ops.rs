@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use ark_bn254::{Fq, Fq2, Fr, FrConfig};
 use ark_ff::{Field, UniformRand};
-use kiln_field::{add, sub};
+use kiln_field::{add, chord_batch_serial, sub, ChordBatch};
 use kiln_host::conformance::seeded_rng;
 
 /// Median nanoseconds per element of `f` run `rounds` times over `len` elements.
@@ -124,4 +124,37 @@ fn main() {
     let fq2 = multiplication_ns::<Fq2>("Fq2");
     inversion_ns::<Fq>("Fq", fq);
     inversion_ns::<Fq2>("Fq2", fq2);
+    chord_batch_ns(fq);
+}
+
+/// One batched chord addition (an affine bucket addition's field work) in Fq, in batches of
+/// 256 as the MSM runs them: arkworks' multiplication one at a time, and eight-lane IFMA where
+/// the CPU has it; also each in multiplications.
+fn chord_batch_ns(multiplication_ns: f64) {
+    let mut rng = seeded_rng("field_ops chord");
+    let entries: Vec<[Fq; 4]> = (0..256)
+        .map(|_| core::array::from_fn(|_| Fq::rand(&mut rng)))
+        .collect();
+    let mut work = entries.clone();
+    let serial = time(256, 200, || {
+        work.copy_from_slice(&entries);
+        chord_batch_serial(&mut work);
+        std::hint::black_box(&work);
+    });
+    let lanes = time(256, 200, || {
+        work.copy_from_slice(&entries);
+        Fq::chord_batch(&mut work);
+        std::hint::black_box(&work);
+    });
+    println!(
+        "Fq chord addition, batch of 256: serial {serial:.1} ns ({:.1} multiplications), \
+         {} {lanes:.1} ns ({:.1} multiplications)",
+        serial / multiplication_ns,
+        if Fq::lanes_available() {
+            "eight-lane IFMA"
+        } else {
+            "no IFMA here, serial again"
+        },
+        lanes / multiplication_ns,
+    );
 }

@@ -13,6 +13,12 @@
 //! mix freely with arkworks' own operations; `field/tests/branch_free.rs` checks them against
 //! arkworks on random values and at 0, 1, p - 1.
 
+pub mod chord;
+#[cfg(target_arch = "x86_64")]
+pub mod ifma;
+
+pub use chord::{chord_batch_serial, ChordBatch};
+
 use ark_ff::{BigInt, Fp2, Fp256, Fp2Config, MontBackend, MontConfig};
 
 /// A 4-limb Montgomery field element (BN254's `Fr` and `Fq`).

@@ -80,20 +80,29 @@ fn compare<P: CpuCurve>(name: &str, log: u32, mul_ns: f64) {
         Schedule::direct(n, SCALAR_BITS, threads, size, DEFAULT_SCRATCH_BYTES),
         Schedule::glv(n, threads, size, DEFAULT_SCRATCH_BYTES),
     ];
-    let mut times = [Vec::new(), Vec::new()];
+    // Each shape with the eight-lane IFMA chord additions off and on (where the CPU has
+    // them), all alternated in one loop.
+    let variants: Vec<(Schedule, bool)> = shapes
+        .iter()
+        .flat_map(|&shape| [(shape, false), (shape, true)])
+        .filter(|&(_, lanes)| !lanes || kiln_field::ifma::available())
+        .collect();
+    let mut times = vec![Vec::new(); variants.len()];
     for _ in 0..7 {
-        for (shape, times) in shapes.iter().zip(times.iter_mut()) {
+        for (&(shape, lanes), times) in variants.iter().zip(times.iter_mut()) {
+            kiln_field::ifma::set_enabled(lanes);
             let t = Instant::now();
-            let got = msm_with(&bases, &scalars, shape);
+            let got = msm_with(&bases, &scalars, &shape);
             times.push(t.elapsed().as_secs_f64() * 1e3);
             assert_eq!(got.into_affine(), want.into_affine(), "{shape:?} differs");
         }
     }
-    for (shape, mut times) in shapes.iter().zip(times) {
+    kiln_field::ifma::set_enabled(true);
+    for (&(shape, lanes), mut times) in variants.iter().zip(times) {
         times.sort_by(f64::total_cmp);
         let floor_ms = shape.cost as f64 * mul_ns / 1e6;
         println!(
-            "  glv {}: median {:.1} ms (min {:.1}, max {:.1}), model floor {floor_ms:.1} ms [{shape:?}]",
+            "  glv {}, lanes {lanes}: median {:.1} ms (min {:.1}, max {:.1}), model floor {floor_ms:.1} ms [{shape:?}]",
             shape.glv, times[3], times[0], times[6]
         );
     }

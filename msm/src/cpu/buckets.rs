@@ -18,7 +18,7 @@
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::AffineRepr;
 use ark_ff::{serial_batch_inversion_and_mul, Field, One};
-use kiln_field::BranchFree;
+use kiln_field::{BranchFree, ChordBatch};
 
 /// A bucket accumulator: `add` a point to a bucket, then take the window's weighted sum.
 pub trait Buckets<P: SWCurveConfig> {
@@ -41,12 +41,17 @@ pub struct AffineBuckets<P: SWCurveConfig> {
     batch_points: Vec<Affine<P>>,
     /// The batch's denominators, inverted in place.
     denominators: Vec<P::BaseField>,
+    /// Whether the base field adds batches on vector lanes ([`ChordBatch`]); then a batch's
+    /// chord additions are gathered into `chords` (and their buckets into `chord_buckets`).
+    lanes: bool,
+    chords: Vec<[P::BaseField; 4]>,
+    chord_buckets: Vec<u32>,
     batch_size: usize,
 }
 
 impl<P: SWCurveConfig> AffineBuckets<P>
 where
-    P::BaseField: BranchFree,
+    P::BaseField: ChordBatch,
 {
     /// `buckets` empty buckets, flushing additions `batch_size` at a time.
     pub fn new(buckets: usize, batch_size: usize) -> Self {
@@ -57,7 +62,10 @@ where
             in_batch: vec![0; buckets.div_ceil(64)],
             batch_buckets: Vec::with_capacity(batch_size),
             batch_points: Vec::with_capacity(batch_size),
-            denominators: Vec::with_capacity(batch_size),
+            denominators: Vec::new(),
+            lanes: P::BaseField::lanes_available(),
+            chords: Vec::new(),
+            chord_buckets: Vec::new(),
             batch_size,
         }
     }
@@ -80,6 +88,40 @@ where
         if self.batch_buckets.is_empty() {
             return;
         }
+        if self.lanes {
+            self.flush_on_lanes();
+        } else {
+            self.flush_serial();
+        }
+        self.batch_buckets.clear();
+        self.batch_points.clear();
+    }
+
+    /// The batch as chord additions on the field's vector lanes. The rare additions that are
+    /// no chord (the point equals its bucket or is its negation) go to the bucket's XYZZ
+    /// overflow, which handles both.
+    fn flush_on_lanes(&mut self) {
+        self.chords.clear();
+        self.chord_buckets.clear();
+        for i in 0..self.batch_buckets.len() {
+            let (b, p) = (self.batch_buckets[i] as usize, self.batch_points[i]);
+            let a = &self.buckets[b];
+            if a.x == p.x {
+                self.add_to_overflow(b, &p);
+            } else {
+                self.chords.push([a.x, a.y, p.x, p.y]);
+                self.chord_buckets.push(b as u32);
+            }
+            self.in_batch[b / 64] &= !(1u64 << (b % 64));
+        }
+        P::BaseField::chord_batch(&mut self.chords);
+        for (&b, [x3, y3, ..]) in self.chord_buckets.iter().zip(&self.chords) {
+            self.buckets[b as usize] = Affine::new_unchecked(*x3, *y3);
+        }
+    }
+
+    /// The batch one addition at a time, sharing one inversion.
+    fn flush_serial(&mut self) {
         // Denominators: x2 - x1 for an addition, 2 y1 for a doubling (the point equals its
         // bucket), and 1 for a placeholder when the point is the bucket's negation (the sum is
         // the identity and needs no inversion).
@@ -122,14 +164,12 @@ where
             self.buckets[b] = Affine::new_unchecked(x3, y3);
             self.in_batch[b / 64] &= !(1u64 << (b % 64));
         }
-        self.batch_buckets.clear();
-        self.batch_points.clear();
     }
 }
 
 impl<P: SWCurveConfig> Buckets<P> for AffineBuckets<P>
 where
-    P::BaseField: BranchFree,
+    P::BaseField: ChordBatch,
 {
     #[inline]
     fn add(&mut self, bucket: usize, point: Affine<P>) {
@@ -240,7 +280,7 @@ mod tests {
     fn check<P: SWCurveConfig>(label: &str)
     where
         P::ScalarField: UniformRand,
-        P::BaseField: BranchFree,
+        P::BaseField: ChordBatch,
     {
         let mut rng = seeded_rng(label);
         for (buckets, batch) in [(1, 1), (4, 2), (16, 8), (64, 16), (256, 64), (256, 256)] {

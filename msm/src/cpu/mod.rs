@@ -29,7 +29,7 @@ use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, Zero};
-use kiln_field::BranchFree;
+use kiln_field::ChordBatch;
 use rayon::prelude::*;
 
 use buckets::{AffineBuckets, Buckets, XyzzBuckets};
@@ -41,9 +41,9 @@ use crate::reduce::combine_windows;
 
 /// A curve kiln's CPU MSM runs on: BN254's scalar field, a base field with branch-free
 /// addition and subtraction (G1's `Fq`, G2's `Fq2`), and the GLV endomorphism.
-pub trait CpuCurve: SWCurveConfig<ScalarField = Fr, BaseField: BranchFree> + GLVConfig {}
+pub trait CpuCurve: SWCurveConfig<ScalarField = Fr, BaseField: ChordBatch> + GLVConfig {}
 
-impl<P: SWCurveConfig<ScalarField = Fr, BaseField: BranchFree> + GLVConfig> CpuCurve for P {}
+impl<P: SWCurveConfig<ScalarField = Fr, BaseField: ChordBatch> + GLVConfig> CpuCurve for P {}
 
 /// `sum_i scalars[i] * bases[i]` over the shorter of the two, on the rayon pool, in the shape
 /// the cost model picks for these scalars' size.
