@@ -124,16 +124,17 @@ fn main() {
     let fq2 = multiplication_ns::<Fq2>("Fq2");
     inversion_ns::<Fq>("Fq", fq);
     inversion_ns::<Fq2>("Fq2", fq2);
-    chord_batch_ns(fq);
+    chord_batch_ns::<Fq>("Fq", fq);
+    chord_batch_ns::<Fq2>("Fq2", fq2);
 }
 
-/// One batched chord addition (an affine bucket addition's field work) in Fq, in batches of
-/// 256 as the MSM runs them: arkworks' multiplication one at a time, and eight-lane IFMA where
-/// the CPU has it; also each in multiplications.
-fn chord_batch_ns(multiplication_ns: f64) {
+/// One batched chord addition (an affine bucket addition's field work) in batches of 256 as
+/// the MSM runs them: arkworks' multiplication one at a time, and eight-lane IFMA where the
+/// CPU has it; also each in multiplications of the field.
+fn chord_batch_ns<F: ChordBatch + UniformRand>(name: &str, multiplication_ns: f64) {
     let mut rng = seeded_rng("field_ops chord");
-    let entries: Vec<[Fq; 4]> = (0..256)
-        .map(|_| core::array::from_fn(|_| Fq::rand(&mut rng)))
+    let entries: Vec<[F; 4]> = (0..256)
+        .map(|_| core::array::from_fn(|_| F::rand(&mut rng)))
         .collect();
     let mut work = entries.clone();
     let serial = time(256, 200, || {
@@ -143,14 +144,14 @@ fn chord_batch_ns(multiplication_ns: f64) {
     });
     let lanes = time(256, 200, || {
         work.copy_from_slice(&entries);
-        Fq::chord_batch(&mut work);
+        F::chord_batch(&mut work);
         std::hint::black_box(&work);
     });
     println!(
-        "Fq chord addition, batch of 256: serial {serial:.1} ns ({:.1} multiplications), \
+        "{name} chord addition, batch of 256: serial {serial:.1} ns ({:.1} multiplications), \
          {} {lanes:.1} ns ({:.1} multiplications)",
         serial / multiplication_ns,
-        if Fq::lanes_available() {
+        if F::lanes_available() {
             "eight-lane IFMA"
         } else {
             "no IFMA here, serial again"

@@ -5,9 +5,13 @@
 //! (Montgomery's trick), leaving about six multiplications per addition; on CPUs with AVX-512
 //! IFMA the 4-limb prime fields run them eight additions abreast ([`crate::ifma`]).
 
-use ark_ff::{Field, Fp2, Fp2Config, MontConfig};
+use ark_ff::Field;
+#[cfg(not(target_arch = "x86_64"))]
+use ark_ff::{Fp2, Fp2Config, MontConfig};
 
-use crate::{BranchFree, Fp4};
+use crate::BranchFree;
+#[cfg(not(target_arch = "x86_64"))]
+use crate::Fp4;
 
 /// A field whose affine chord additions can run in batches.
 pub trait ChordBatch: BranchFree + Field {
@@ -37,22 +41,23 @@ pub fn chord_batch_serial<F: BranchFree + Field>(entries: &mut [[F; 4]]) {
     }
 }
 
-impl<C: MontConfig<4>> ChordBatch for Fp4<C> {
+#[cfg(target_arch = "x86_64")]
+impl<F: BranchFree + crate::ifma::Abreast> ChordBatch for F {
     fn lanes_available() -> bool {
-        #[cfg(target_arch = "x86_64")]
-        return crate::ifma::IfmaModulus::new::<C>().is_some();
-        #[cfg(not(target_arch = "x86_64"))]
-        return false;
+        F::lanes_modulus().is_some()
     }
 
     fn chord_batch(entries: &mut [[Self; 4]]) {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(modulus) = crate::ifma::IfmaModulus::new::<C>() {
-            // SAFETY: new() returns Some only where the CPU has AVX-512 F and IFMA.
-            return unsafe { modulus.chord_batch(entries) };
+        match F::lanes_modulus() {
+            // SAFETY: the modulus is F's own, so the CPU has AVX-512 F and IFMA.
+            Some(m) => unsafe { crate::ifma::chord_batch(&m, entries) },
+            None => chord_batch_serial(entries),
         }
-        chord_batch_serial(entries)
     }
 }
 
+#[cfg(not(target_arch = "x86_64"))]
+impl<C: MontConfig<4>> ChordBatch for Fp4<C> {}
+
+#[cfg(not(target_arch = "x86_64"))]
 impl<P: Fp2Config> ChordBatch for Fp2<P> where P::Fp: BranchFree {}

@@ -147,22 +147,22 @@ impl IfmaModulus {
     /// Eight arkworks elements in this module's form (`16 x`, below `16 p`).
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub fn load<C: MontConfig<4>>(&self, xs: [&Fp4<C>; 8]) -> Lanes {
-        let column = |i: usize| {
-            let w: [u64; 8] = core::array::from_fn(|k| (xs[k].0).0[i]);
-            _mm512_set_epi64(
-                w[7] as i64,
-                w[6] as i64,
-                w[5] as i64,
-                w[4] as i64,
-                w[3] as i64,
-                w[2] as i64,
-                w[1] as i64,
-                w[0] as i64,
-            )
-        };
-        let (w0, w1, w2, w3) = (column(0), column(1), column(2), column(3));
+        let words: [__m512i; 4] = core::array::from_fn(|i| {
+            let column: [u64; 8] = core::array::from_fn(|k| (xs[k].0).0[i]);
+            // SAFETY: `column` is 64 readable bytes.
+            unsafe { _mm512_loadu_si512(column.as_ptr().cast()) }
+        });
+        self.lanes_of_words(words)
+    }
+
+    /// Lanes from the four 64-bit words of eight canonical arkworks elements (word `i` of
+    /// each in `w[i]`): `16 x` in 52-bit limbs; limb `j` of `16 x` is bits `52 j - 4 ..
+    /// 52 j + 48` of `x`.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[inline]
+    fn lanes_of_words(&self, w: [__m512i; 4]) -> Lanes {
         let mask = _mm512_set1_epi64(LIMB_MASK as i64);
-        // Limb j of 16 x is bits 52 j - 4 .. 52 j + 48 of x.
+        let [w0, w1, w2, w3] = w;
         Lanes([
             _mm512_and_si512(_mm512_slli_epi64::<4>(w0), mask),
             _mm512_and_si512(
@@ -184,6 +184,26 @@ impl IfmaModulus {
     /// The eight canonical arkworks elements of `v` (below `64 p`).
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub fn store<C: MontConfig<4>>(&self, v: &Lanes) -> [Fp4<C>; 8] {
+        let words = self.to_words(v);
+        let mut columns = [[0u64; 8]; 4];
+        for (column, word) in columns.iter_mut().zip(words) {
+            // SAFETY: `column` is 64 writable bytes.
+            unsafe { _mm512_storeu_si512(column.as_mut_ptr().cast(), word) };
+        }
+        core::array::from_fn(|k| {
+            Fp4::<C>::new_unchecked(BigInt([
+                columns[0][k],
+                columns[1][k],
+                columns[2][k],
+                columns[3][k],
+            ]))
+        })
+    }
+
+    /// The four 64-bit words of the canonical arkworks form of each lane of `v` (below `64 p`).
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[inline]
+    fn to_words(&self, v: &Lanes) -> [__m512i; 4] {
         let mut l = v.0;
         // Add k p with k = -v p^-1 mod 16, so that the sum is divisible by 16; the sum stays
         // below 79 p < 2^260.
@@ -216,25 +236,12 @@ impl IfmaModulus {
             q = self.subtract_if_fits(q, m);
         }
         // Repack five 52-bit limbs into four 64-bit ones.
-        let words = [
+        [
             _mm512_or_si512(q[0], _mm512_slli_epi64::<52>(q[1])),
             _mm512_or_si512(_mm512_srli_epi64::<12>(q[1]), _mm512_slli_epi64::<40>(q[2])),
             _mm512_or_si512(_mm512_srli_epi64::<24>(q[2]), _mm512_slli_epi64::<28>(q[3])),
             _mm512_or_si512(_mm512_srli_epi64::<36>(q[3]), _mm512_slli_epi64::<16>(q[4])),
-        ];
-        let mut columns = [[0u64; 8]; 4];
-        for (column, word) in columns.iter_mut().zip(words) {
-            // SAFETY: `column` is 64 writable bytes.
-            unsafe { _mm512_storeu_si512(column.as_mut_ptr().cast(), word) };
-        }
-        core::array::from_fn(|k| {
-            Fp4::<C>::new_unchecked(BigInt([
-                columns[0][k],
-                columns[1][k],
-                columns[2][k],
-                columns[3][k],
-            ]))
-        })
+        ]
     }
 
     /// `q - m p` in the lanes where that is not negative, `q` elsewhere.
@@ -284,6 +291,22 @@ impl IfmaModulus {
         Lanes(s)
     }
 
+    /// `a - b`, plus `16 p` in the lanes where that is negative: below `16 p` when `a` and
+    /// `b` are, without the `+ 16 p` of [`IfmaModulus::sub`] in every lane.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[inline]
+    pub fn sub_below_16p(&self, a: &Lanes, b: &Lanes) -> Lanes {
+        let mut d: [__m512i; 5] = core::array::from_fn(|i| _mm512_sub_epi64(a.0[i], b.0[i]));
+        normalise(&mut d);
+        let negative = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
+        let sixteen = &self.multiples[Multiple::P16 as usize];
+        let mut fixed: [__m512i; 5] = core::array::from_fn(|i| _mm512_add_epi64(d[i], sixteen[i]));
+        normalise(&mut fixed);
+        Lanes(core::array::from_fn(|i| {
+            _mm512_mask_blend_epi64(negative, d[i], fixed[i])
+        }))
+    }
+
     /// `a - b + m p`: the caller picks `m p` above `b`'s bound.
     #[target_feature(enable = "avx512f,avx512ifma")]
     #[inline]
@@ -309,68 +332,283 @@ fn normalise(l: &mut [__m512i; 5]) {
     }
 }
 
+/// A field whose elements can run eight abreast: the 4-limb prime fields (one [`Lanes`]) and
+/// their quadratic extensions by `u^2 = -1` (two, BN254's `Fq2`). Elements are read from and
+/// written to memory as `WORDS` 64-bit words, in their arkworks layout.
+///
+/// # Safety
+///
+/// The lane methods are compiled for AVX-512 IFMA; they may only run with an [`IfmaModulus`]
+/// from [`Abreast::lanes_modulus`], whose existence proves the CPU has it; that is every
+/// method's one safety condition.
 #[allow(clippy::missing_safety_doc)]
-impl IfmaModulus {
-    /// [`crate::ChordBatch::chord_batch`] eight additions abreast: entry `e` runs in lane
-    /// `e % 8`, and each lane keeps its own running product of denominators; the eight lane
-    /// products share one arkworks inversion.
+pub unsafe trait Abreast: ark_ff::Field {
+    /// Eight elements.
+    type V: Copy;
+    /// 64-bit words per element.
+    const WORDS: usize;
+
+    /// The base field's constants, when this CPU and this field can run abreast.
+    fn lanes_modulus() -> Option<IfmaModulus>;
+
+    /// Eight elements from their words (`w[i]`: word `i` of each, `WORDS` of them).
+    unsafe fn from_words(m: &IfmaModulus, w: &[__m512i]) -> Self::V;
+    /// The canonical words of eight elements (inputs below `64 p` per component).
+    unsafe fn to_words(m: &IfmaModulus, v: &Self::V, w: &mut [__m512i]);
+    /// `a - b + k p` per component.
+    unsafe fn lanes_sub(m: &IfmaModulus, a: &Self::V, b: &Self::V, k: Multiple) -> Self::V;
+    /// `a b`. Components below `32 p` (one factor may go to `64 p` if the other stays below
+    /// `13 p`) give components below `30 p`; see the module notes.
+    unsafe fn lanes_mul(m: &IfmaModulus, a: &Self::V, b: &Self::V) -> Self::V;
+}
+
+/// `true` when `F` is laid out as exactly `words` 64-bit words, as the gathers assume.
+fn is_words<F>(words: usize) -> bool {
+    core::mem::size_of::<F>() == 8 * words && core::mem::align_of::<F>() == 8
+}
+
+unsafe impl<C: MontConfig<4>> Abreast for Fp4<C> {
+    type V = Lanes;
+    const WORDS: usize = 4;
+
+    fn lanes_modulus() -> Option<IfmaModulus> {
+        // An Fp is its BigInt, which is its four limbs, low first.
+        if !is_words::<Self>(4) || core::mem::offset_of!(Self, 0) != 0 {
+            return None;
+        }
+        IfmaModulus::new::<C>()
+    }
+
     #[target_feature(enable = "avx512f,avx512ifma")]
-    pub fn chord_batch<C: MontConfig<4>>(&self, entries: &mut [[Fp4<C>; 4]]) {
-        use ark_ff::{One, Zero};
-        use Multiple::{P16, P48};
-        if entries.is_empty() {
-            return;
+    unsafe fn from_words(m: &IfmaModulus, w: &[__m512i]) -> Lanes {
+        m.lanes_of_words([w[0], w[1], w[2], w[3]])
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn to_words(m: &IfmaModulus, v: &Lanes, w: &mut [__m512i]) {
+        w[..4].copy_from_slice(&m.to_words(v));
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn lanes_sub(m: &IfmaModulus, a: &Lanes, b: &Lanes, k: Multiple) -> Lanes {
+        m.sub(a, b, k)
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn lanes_mul(m: &IfmaModulus, a: &Lanes, b: &Lanes) -> Lanes {
+        m.mul(a, b)
+    }
+}
+
+/// Eight elements of a quadratic extension: `c0 + c1 u`.
+#[derive(Clone, Copy)]
+pub struct Lanes2 {
+    pub c0: Lanes,
+    pub c1: Lanes,
+}
+
+unsafe impl<P: ark_ff::Fp2Config> Abreast for ark_ff::Fp2<P>
+where
+    P::Fp: Abreast<V = Lanes>,
+{
+    type V = Lanes2;
+    const WORDS: usize = 8;
+
+    fn lanes_modulus() -> Option<IfmaModulus> {
+        use ark_ff::One;
+        let (c0, c1) = (
+            core::mem::offset_of!(Self, c0),
+            core::mem::offset_of!(Self, c1),
+        );
+        // The multiplication below is for u^2 = -1 only.
+        if !is_words::<Self>(8) || (c0, c1) != (0, 32) || P::NONRESIDUE != -P::Fp::one() {
+            return None;
         }
-        let rows = entries.len().div_ceil(8);
-        // Lanes past the end add (1, 0) to (0, 0): a harmless nonzero denominator.
-        let padding = [
-            Fp4::<C>::zero(),
-            Fp4::<C>::zero(),
-            Fp4::<C>::one(),
-            Fp4::<C>::zero(),
-        ];
-        let load = |entries: &[[Fp4<C>; 4]], row: usize, coordinate: usize| {
-            self.load(core::array::from_fn(|lane| {
-                &entries.get(row * 8 + lane).unwrap_or(&padding)[coordinate]
-            }))
+        P::Fp::lanes_modulus()
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn from_words(m: &IfmaModulus, w: &[__m512i]) -> Lanes2 {
+        Lanes2 {
+            c0: P::Fp::from_words(m, &w[..4]),
+            c1: P::Fp::from_words(m, &w[4..8]),
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn to_words(m: &IfmaModulus, v: &Lanes2, w: &mut [__m512i]) {
+        P::Fp::to_words(m, &v.c0, &mut w[..4]);
+        P::Fp::to_words(m, &v.c1, &mut w[4..8]);
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn lanes_sub(m: &IfmaModulus, a: &Lanes2, b: &Lanes2, k: Multiple) -> Lanes2 {
+        Lanes2 {
+            c0: m.sub(&a.c0, &b.c0, k),
+            c1: m.sub(&a.c1, &b.c1, k),
+        }
+    }
+
+    /// Schoolbook, four products: Karatsuba's three would need `(a0 + a1)(b0 + b1)` with
+    /// sums of loose components, past the `64 p` bound. Components below `A p` and `B p`
+    /// give products below `(A B p / 2^260 + 1) p`, at most `13.1 p` in the chord batch
+    /// (`A B <= 1024`), so `c0 = a0 b0 - a1 b1` (plus `16 p` where negative) stays below
+    /// `16 p` and `c1 = a0 b1 + a1 b0` below `27 p`. With `c0` below `16 p` every bound of the
+    /// chord batch holds for `Fq2` as for `Fq` (`x3 < 48 p`, `y3 < 43 p`).
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn lanes_mul(m: &IfmaModulus, a: &Lanes2, b: &Lanes2) -> Lanes2 {
+        let (a0b0, a1b1) = (m.mul(&a.c0, &b.c0), m.mul(&a.c1, &b.c1));
+        let (a0b1, a1b0) = (m.mul(&a.c0, &b.c1), m.mul(&a.c1, &b.c0));
+        Lanes2 {
+            c0: m.sub_below_16p(&a0b0, &a1b1),
+            c1: m.add(&a0b1, &a1b0),
+        }
+    }
+}
+
+/// Where a row of entries sits: the word offset of each of eight consecutive entries and the
+/// mask of those that exist (the last row may be short).
+struct Row {
+    first_word: __m512i,
+    present: __mmask8,
+}
+
+/// [`crate::ChordBatch::chord_batch`] eight additions abreast: entry `e` runs in lane
+/// `e % 8`, and each lane keeps its own running product of denominators; the eight lane
+/// products share one arkworks batch inversion. Coordinates are gathered from the entries and
+/// the sums scattered back, so no transposed copy is made.
+///
+/// # Safety
+///
+/// `m` must come from `F::lanes_modulus()`.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub unsafe fn chord_batch<F: Abreast>(m: &IfmaModulus, entries: &mut [[F; 4]]) {
+    use Multiple::{P16, P48};
+    if entries.is_empty() {
+        return;
+    }
+    let count = entries.len();
+    let rows = count.div_ceil(8);
+    let stride = 4 * F::WORDS as i64;
+    let words = entries.as_mut_ptr().cast::<i64>();
+    let row = |r: usize| {
+        let present = (8 - (r * 8 + 8).saturating_sub(count)) as u32;
+        Row {
+            first_word: _mm512_mullo_epi64(
+                _mm512_add_epi64(
+                    _mm512_set1_epi64((r * 8) as i64),
+                    _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                ),
+                _mm512_set1_epi64(stride),
+            ),
+            present: ((1u32 << present) - 1) as __mmask8,
+        }
+    };
+    // Missing lanes read as (1, 0) + (0, 0): a harmless nonzero denominator.
+    let zero = [_mm512_setzero_si512(); 8];
+    let one = F::one();
+    // SAFETY: F is WORDS words (lanes_modulus checked it).
+    let one_words: [__m512i; 8] = core::array::from_fn(|i| {
+        if i < F::WORDS {
+            _mm512_set1_epi64(unsafe { *(&one as *const F).cast::<i64>().add(i) })
+        } else {
+            _mm512_setzero_si512()
+        }
+    });
+    let gather = |row: &Row, coordinate: i64, padding: &[__m512i; 8]| -> F::V {
+        let w: [__m512i; 8] = core::array::from_fn(|i| {
+            if i >= F::WORDS {
+                return _mm512_setzero_si512();
+            }
+            let index = _mm512_add_epi64(
+                row.first_word,
+                _mm512_set1_epi64(coordinate * F::WORDS as i64 + i as i64),
+            );
+            // SAFETY: the present lanes index words of `entries`; the others are masked off.
+            unsafe { _mm512_mask_i64gather_epi64::<8>(padding[i], row.present, index, words) }
+        });
+        unsafe { F::from_words(m, &w[..F::WORDS]) }
+    };
+    // Bounds (module notes): gathered values < 16 p, so x2 - x1 + 16 p < 32 p, and the
+    // running products stay below 32 p.
+    let mut x1s = Vec::with_capacity(rows);
+    let mut x2s = Vec::with_capacity(rows);
+    let mut denominators = Vec::with_capacity(rows);
+    let mut products: Vec<F::V> = Vec::with_capacity(rows);
+    for r in 0..rows {
+        let at = row(r);
+        let (x1, x2) = (gather(&at, 0, &zero), gather(&at, 2, &one_words));
+        let d = F::lanes_sub(m, &x2, &x1, P16);
+        let product = match products.last() {
+            Some(previous) => F::lanes_mul(m, previous, &d),
+            None => d,
         };
-        // Bounds (module notes): loaded values < 16 p, so x2 - x1 + 16 p < 32 p, and the
-        // running products stay below 32 p.
-        let mut denominators = Vec::with_capacity(rows);
-        let mut products: Vec<Lanes> = Vec::with_capacity(rows);
-        for row in 0..rows {
-            let d = self.sub(&load(entries, row, 2), &load(entries, row, 0), P16);
-            let product = match products.last() {
-                Some(previous) => self.mul(previous, &d),
-                None => d,
-            };
-            denominators.push(d);
-            products.push(product);
+        x1s.push(x1);
+        x2s.push(x2);
+        denominators.push(d);
+        products.push(product);
+    }
+    // The eight lane products through memory, inverted by arkworks, and back.
+    let mut totals = [F::zero(); 8];
+    let all = Row {
+        first_word: _mm512_mullo_epi64(
+            _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+            _mm512_set1_epi64(F::WORDS as i64),
+        ),
+        present: 0xff,
+    };
+    let mut w = [_mm512_setzero_si512(); 8];
+    F::to_words(m, &products[rows - 1], &mut w[..F::WORDS]);
+    let totals_words = totals.as_mut_ptr().cast::<i64>();
+    for (i, word) in w[..F::WORDS].iter().enumerate() {
+        let index = _mm512_add_epi64(all.first_word, _mm512_set1_epi64(i as i64));
+        _mm512_i64scatter_epi64::<8>(totals_words, index, *word);
+    }
+    ark_ff::serial_batch_inversion_and_mul(&mut totals, &F::one());
+    let mut w: [__m512i; 8] = core::array::from_fn(|i| {
+        if i >= F::WORDS {
+            return _mm512_setzero_si512();
         }
-        let mut totals = self.store::<C>(&products[rows - 1]);
-        ark_ff::serial_batch_inversion_and_mul(&mut totals, &Fp4::<C>::one());
-        // Below 16 p, and it stays there as it takes up each row's denominator.
-        let mut inverse = self.load(totals.each_ref());
-        for row in (0..rows).rev() {
-            let row_inverse = if row == 0 {
-                inverse
-            } else {
-                let own = self.mul(&products[row - 1], &inverse);
-                inverse = self.mul(&inverse, &denominators[row]);
-                own
-            };
-            let (x1, y1) = (load(entries, row, 0), load(entries, row, 1));
-            let (x2, y2) = (load(entries, row, 2), load(entries, row, 3));
-            // lambda < 4 p, lambda^2 < 2 p; x3 < 34 p; x1 - x3 + 48 p < 64 p; y3 < 20 p.
-            let lambda = self.mul(&self.sub(&y2, &y1, P16), &row_inverse);
-            let x3 = self.sub(&self.sub(&self.mul(&lambda, &lambda), &x1, P16), &x2, P16);
-            let y3 = self.sub(&self.mul(&lambda, &self.sub(&x1, &x3, P48)), &y1, P16);
-            let (xs, ys) = (self.store::<C>(&x3), self.store::<C>(&y3));
-            for lane in 0..8 {
-                if let Some(entry) = entries.get_mut(row * 8 + lane) {
-                    entry[0] = xs[lane];
-                    entry[1] = ys[lane];
-                }
+        let index = _mm512_add_epi64(all.first_word, _mm512_set1_epi64(i as i64));
+        _mm512_i64gather_epi64::<8>(index, totals_words)
+    });
+    // Below 16 p, and it stays there as it takes up each row's denominator.
+    let mut inverse = F::from_words(m, &w[..F::WORDS]);
+    for r in (0..rows).rev() {
+        let row_inverse = if r == 0 {
+            inverse
+        } else {
+            let own = F::lanes_mul(m, &products[r - 1], &inverse);
+            inverse = F::lanes_mul(m, &inverse, &denominators[r]);
+            own
+        };
+        let at = row(r);
+        let (x1, x2) = (&x1s[r], &x2s[r]);
+        let (y1, y2) = (gather(&at, 1, &zero), gather(&at, 3, &zero));
+        // Per component (Fq2's bounds; Fq's are lower): lambda < 16 p, lambda^2 < 16 p,
+        // x3 < 48 p, so 0 < x1 - x3 + 48 p < 64 p; y3 < 43 p.
+        let lambda = F::lanes_mul(m, &F::lanes_sub(m, &y2, &y1, P16), &row_inverse);
+        let x3 = F::lanes_sub(
+            m,
+            &F::lanes_sub(m, &F::lanes_mul(m, &lambda, &lambda), x1, P16),
+            x2,
+            P16,
+        );
+        let y3 = F::lanes_sub(
+            m,
+            &F::lanes_mul(m, &lambda, &F::lanes_sub(m, x1, &x3, P48)),
+            &y1,
+            P16,
+        );
+        for (coordinate, value) in [(0i64, &x3), (1, &y3)] {
+            F::to_words(m, value, &mut w[..F::WORDS]);
+            for (i, word) in w[..F::WORDS].iter().enumerate() {
+                let index = _mm512_add_epi64(
+                    at.first_word,
+                    _mm512_set1_epi64(coordinate * F::WORDS as i64 + i as i64),
+                );
+                // SAFETY: as for the gathers; the entries are borrowed mutably.
+                _mm512_mask_i64scatter_epi64::<8>(words, at.present, index, *word);
             }
         }
     }

@@ -33,13 +33,15 @@ pub struct MsmInput {
 }
 
 /// A window of 5 to 8 bits, 1 to 4 chunks, XYZZ buckets (`batch == 0`) or affine ones
-/// flushing `batch` additions at a time, scalars GLV-split or not.
+/// flushing `batch` additions at a time, scalars GLV-split or not, affine batches on eight
+/// IFMA lanes or one at a time (`lanes`; G1 on CPUs with AVX-512 IFMA).
 #[derive(Arbitrary, Debug, Clone, Copy)]
 pub struct ForcedShape {
     pub window_bits: u8,
     pub chunks: u8,
     pub batch: u8,
     pub glv: bool,
+    pub lanes: bool,
 }
 
 impl ForcedShape {
@@ -203,6 +205,10 @@ pub fn check<P: FuzzCurve>(input: &MsmInput) {
         "cost-model shape"
     );
     let schedule = input.shape.schedule();
+    // The forced shape and the table run with the lanes as the input says; the cost model's
+    // shape above ran with them on (where the CPU has them).
+    #[cfg(target_arch = "x86_64")]
+    kiln_field::ifma::set_enabled(input.shape.lanes);
     assert_eq!(
         msm_with(&bases, &scalars, &schedule).into_affine(),
         want,
@@ -216,4 +222,6 @@ pub fn check<P: FuzzCurve>(input: &MsmInput) {
             "fixed-base table, {schedule:?}"
         );
     }
+    #[cfg(target_arch = "x86_64")]
+    kiln_field::ifma::set_enabled(true);
 }

@@ -12,7 +12,7 @@ use ark_ec::{AffineRepr, CurveGroup, ScalarMul};
 use ark_ff::UniformRand;
 use kiln_host::conformance::seeded_rng;
 use kiln_msm::cpu::schedule::{Accumulation, Schedule, DEFAULT_SCRATCH_BYTES};
-use kiln_msm::cpu::{arkworks_msm, msm_with, CpuCurve};
+use kiln_msm::cpu::{arkworks_msm, bucket_costs, msm_with, CpuCurve};
 use kiln_msm::SCALAR_BITS;
 
 fn main() {
@@ -35,7 +35,7 @@ fn sweep<P: CpuCurve>(group: &str, logs: &[u32]) {
         let bases: Vec<Affine<P>> = Projective::<P>::from(Affine::generator()).batch_mul(&dlogs);
         let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
         let want = arkworks_msm(&bases, &scalars).into_affine();
-        let size = size_of::<Affine<P>>();
+        let size = bucket_costs::<P>();
         let chosen = Schedule::plain(n, threads, size, DEFAULT_SCRATCH_BYTES);
         println!("{group} 2^{log}: the model chooses {chosen:?}");
         let direct = Schedule::direct(n, SCALAR_BITS, threads, size, DEFAULT_SCRATCH_BYTES);

@@ -18,7 +18,7 @@ use ark_ec::{AffineRepr, CurveGroup, ScalarMul};
 use ark_ff::{Field, UniformRand};
 use kiln_host::conformance::seeded_rng;
 use kiln_msm::cpu::schedule::{Schedule, DEFAULT_SCRATCH_BYTES};
-use kiln_msm::cpu::{arkworks_msm, msm, msm_with, CpuCurve};
+use kiln_msm::cpu::{arkworks_msm, bucket_costs, msm, msm_with, CpuCurve};
 use kiln_msm::SCALAR_BITS;
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
@@ -62,7 +62,7 @@ fn compare<P: CpuCurve>(name: &str, log: u32, mul_ns: f64) {
     let s = Schedule::plain(
         n,
         rayon::current_num_threads(),
-        std::mem::size_of::<Affine<P>>(),
+        bucket_costs::<P>(),
         DEFAULT_SCRATCH_BYTES,
     );
     let floor_ms = s.cost as f64 * mul_ns / 1e6;
@@ -72,10 +72,7 @@ fn compare<P: CpuCurve>(name: &str, log: u32, mul_ns: f64) {
         ark_ms / kiln_ms,
         kiln_ms / floor_ms
     );
-    let (threads, size) = (
-        rayon::current_num_threads(),
-        std::mem::size_of::<Affine<P>>(),
-    );
+    let (threads, size) = (rayon::current_num_threads(), bucket_costs::<P>());
     let shapes = [
         Schedule::direct(n, SCALAR_BITS, threads, size, DEFAULT_SCRATCH_BYTES),
         Schedule::glv(n, threads, size, DEFAULT_SCRATCH_BYTES),

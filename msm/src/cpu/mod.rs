@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use buckets::{AffineBuckets, Buckets, XyzzBuckets};
 use digits::{canonical, significant_bits, WindowDigits};
 use glv::SplitScalars;
-use schedule::{Accumulation, Schedule, DEFAULT_SCRATCH_BYTES};
+use schedule::{Accumulation, BucketCosts, Schedule, DEFAULT_SCRATCH_BYTES};
 
 use crate::reduce::combine_windows;
 
@@ -54,10 +54,21 @@ pub fn msm<P: CpuCurve>(bases: &[Affine<P>], scalars: &[Fr]) -> Projective<P> {
         n,
         significant_bits(&scalars),
         rayon::current_num_threads(),
-        std::mem::size_of::<Affine<P>>(),
+        bucket_costs::<P>(),
         DEFAULT_SCRATCH_BYTES,
     );
     run(&bases[..n], scalars, &schedule)
+}
+
+/// What `P`'s buckets cost the model here: their size, and whether their affine additions
+/// run on eight IFMA lanes (on CPUs with AVX-512 IFMA) or one at a time.
+pub fn bucket_costs<P: CpuCurve>() -> BucketCosts {
+    let bytes = std::mem::size_of::<Affine<P>>();
+    if P::BaseField::lanes_available() {
+        BucketCosts::lanes(bytes, <P::BaseField as ark_ff::Field>::extension_degree())
+    } else {
+        BucketCosts::serial(bytes)
+    }
 }
 
 /// As [`msm`], with an explicit shape (for tests and benchmarks of the cost model).
@@ -196,9 +207,9 @@ impl<P: CpuCurve> FixedBaseTable<P> {
     /// The shape of a table for `n` bases within `table_bytes`, if one fits and beats a plain MSM.
     pub fn plan(n: usize, table_bytes: usize) -> Option<Schedule> {
         let threads = rayon::current_num_threads();
-        let size = std::mem::size_of::<Affine<P>>();
-        let plain = Schedule::plain(n, threads, size, DEFAULT_SCRATCH_BYTES);
-        Schedule::fixed_base(n, threads, size, DEFAULT_SCRATCH_BYTES, table_bytes)
+        let costs = bucket_costs::<P>();
+        let plain = Schedule::plain(n, threads, costs, DEFAULT_SCRATCH_BYTES);
+        Schedule::fixed_base(n, threads, costs, DEFAULT_SCRATCH_BYTES, table_bytes)
             .filter(|table| table.cost < plain.cost)
     }
 

@@ -7,6 +7,7 @@
 //! | --- | ---: |
 //! | mixed XYZZ addition (`Bucket += Affine`) | 10 |
 //! | batched affine addition, before the shared inversion | 7 |
+//! | the same on eight-lane IFMA ([`kiln_field::ifma`], where the CPU has it): G1, G2 | 3, 2 |
 //! | one field inversion (shared by a batch) | 150 |
 //! | one bucket of the running-sum reduction (mixed plus full XYZZ addition) | 24 |
 //! | one overflow bucket in the reduction (full XYZZ addition) | 14 |
@@ -40,6 +41,12 @@ pub const DEFAULT_SCRATCH_BYTES: usize = 256 << 20;
 
 const XYZZ_ADD: f64 = 10.0;
 const AFFINE_ADD: f64 = 7.0;
+/// A batched affine addition whose field work runs eight abreast, in multiplications of its
+/// field: `field_ops` (batches of 256) measures the chord addition at 2.2 Fq multiplications
+/// beside the inversion's share (serial: 7.3) and 1.7 Fq2 multiplications (serial: 6.1); the
+/// batch's gathering into entries and back adds to both.
+const LANE_AFFINE_ADD: f64 = 3.0;
+const LANE_AFFINE_ADD_FQ2: f64 = 2.0;
 const INVERSION: f64 = 150.0;
 const REDUCE_STEP: f64 = 24.0;
 /// One overflow bucket's part in the reduction (a full XYZZ addition).
@@ -55,6 +62,38 @@ const SPLIT: f64 = 4.0;
 /// The smallest and largest batches of affine additions sharing one inversion.
 const MIN_BATCH: usize = 16;
 pub const MAX_BATCH: usize = 1024;
+
+/// What the buckets of one curve cost: their size, and one batched affine addition.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BucketCosts {
+    /// Bytes per bucket (an affine point).
+    pub bytes: usize,
+    /// One batched affine addition before the shared inversion, in field multiplications.
+    pub affine_add: f64,
+}
+
+impl BucketCosts {
+    /// Buckets of `bytes` whose affine additions run one at a time.
+    pub const fn serial(bytes: usize) -> Self {
+        BucketCosts {
+            bytes,
+            affine_add: AFFINE_ADD,
+        }
+    }
+
+    /// Buckets of `bytes` over a field of extension degree `degree` (1: `Fq`, 2: `Fq2`) whose
+    /// affine additions run eight abreast.
+    pub const fn lanes(bytes: usize, degree: u64) -> Self {
+        BucketCosts {
+            bytes,
+            affine_add: if degree == 1 {
+                LANE_AFFINE_ADD
+            } else {
+                LANE_AFFINE_ADD_FQ2
+            },
+        }
+    }
+}
 
 /// How a task accumulates its bucket sums.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,7 +128,7 @@ impl Accumulation {
     /// reduction one more addition per non-empty overflow bucket. Large batches share the inversion more widely and
     /// collide more: the best batch is a quarter to a half of the buckets for small windows
     /// (measured at 2^13 and 2^16 points, BENCHMARKS.md), an eighth or less for large ones.
-    fn for_buckets(buckets: usize, points: usize) -> (Self, f64) {
+    fn for_buckets(buckets: usize, points: usize, affine_add: f64) -> (Self, f64) {
         let mut best = (Accumulation::Xyzz, XYZZ_ADD);
         let buckets_per_point = buckets as f64 / points.max(1) as f64;
         let mut batch = MIN_BATCH;
@@ -97,7 +136,7 @@ impl Accumulation {
             let collide = batch as f64 / (2.0 * buckets as f64);
             // Overflow buckets that are not empty: at most one per colliding point.
             let overflow_reduction = collide.min(buckets_per_point) * REDUCE_OVERFLOW;
-            let cost = (1.0 - collide) * (AFFINE_ADD + INVERSION / batch as f64)
+            let cost = (1.0 - collide) * (affine_add + INVERSION / batch as f64)
                 + collide * XYZZ_ADD
                 + overflow_reduction;
             if cost < best.1 {
@@ -111,9 +150,9 @@ impl Accumulation {
 
 impl Schedule {
     /// The cheapest shape for `n` points with full-size scalars on `threads` threads, with
-    /// buckets of `bucket_bytes` each and at most `scratch_bytes` of buckets alive at once.
-    pub fn plain(n: usize, threads: usize, bucket_bytes: usize, scratch_bytes: usize) -> Self {
-        Self::for_scalar_bits(n, SCALAR_BITS, threads, bucket_bytes, scratch_bytes)
+    /// buckets costing `costs` and at most `scratch_bytes` of buckets alive at once.
+    pub fn plain(n: usize, threads: usize, costs: BucketCosts, scratch_bytes: usize) -> Self {
+        Self::for_scalar_bits(n, SCALAR_BITS, threads, costs, scratch_bytes)
     }
 
     /// As [`plain`](Self::plain), for scalars of at most `scalar_bits` bits: the cheaper of
@@ -123,14 +162,14 @@ impl Schedule {
         n: usize,
         scalar_bits: u32,
         threads: usize,
-        bucket_bytes: usize,
+        costs: BucketCosts,
         scratch_bytes: usize,
     ) -> Self {
-        let direct = Self::direct(n, scalar_bits, threads, bucket_bytes, scratch_bytes);
+        let direct = Self::direct(n, scalar_bits, threads, costs, scratch_bytes);
         if scalar_bits <= HALF_BITS {
             return direct;
         }
-        let split = Self::glv(n, threads, bucket_bytes, scratch_bytes);
+        let split = Self::glv(n, threads, costs, scratch_bytes);
         if split.cost < direct.cost {
             split
         } else {
@@ -143,10 +182,10 @@ impl Schedule {
         n: usize,
         scalar_bits: u32,
         threads: usize,
-        bucket_bytes: usize,
+        costs: BucketCosts,
         scratch_bytes: usize,
     ) -> Self {
-        Self::cheapest(n, threads, bucket_bytes, scratch_bytes, 0.0, |c| {
+        Self::cheapest(n, threads, costs, scratch_bytes, 0.0, |c| {
             let windows = window_count_for(scalar_bits, c) as usize;
             (windows, windows * n)
         })
@@ -154,18 +193,11 @@ impl Schedule {
     }
 
     /// The cheapest shape with the GLV split: `2n` points with [`HALF_BITS`]-bit scalars.
-    pub fn glv(n: usize, threads: usize, bucket_bytes: usize, scratch_bytes: usize) -> Self {
-        let split = Self::cheapest(
-            n,
-            threads,
-            bucket_bytes,
-            scratch_bytes,
-            ENDOMORPHISM / 2.0,
-            |c| {
-                let windows = window_count_for(HALF_BITS, c) as usize;
-                (windows, windows * 2 * n)
-            },
-        )
+    pub fn glv(n: usize, threads: usize, costs: BucketCosts, scratch_bytes: usize) -> Self {
+        let split = Self::cheapest(n, threads, costs, scratch_bytes, ENDOMORPHISM / 2.0, |c| {
+            let windows = window_count_for(HALF_BITS, c) as usize;
+            (windows, windows * 2 * n)
+        })
         .expect("the narrowest window always fits");
         Schedule {
             glv: true,
@@ -175,21 +207,21 @@ impl Schedule {
     }
 
     /// The cheapest shape for an MSM over a fixed-base table of `n` points whose table takes
-    /// at most `table_bytes` (points of `point_bytes`), or `None` when no table fits.
+    /// at most `table_bytes` (points of `costs.bytes`), or `None` when no table fits.
     pub fn fixed_base(
         n: usize,
         threads: usize,
-        point_bytes: usize,
+        costs: BucketCosts,
         scratch_bytes: usize,
         table_bytes: usize,
     ) -> Option<Self> {
         let fits = |c: u32| {
             (window_count(c) as usize)
                 .saturating_mul(n)
-                .saturating_mul(point_bytes)
+                .saturating_mul(costs.bytes)
                 <= table_bytes
         };
-        let best = Self::cheapest(n, threads, point_bytes, scratch_bytes, 0.0, |c| {
+        let best = Self::cheapest(n, threads, costs, scratch_bytes, 0.0, |c| {
             if fits(c) {
                 (1, n * window_count(c) as usize)
             } else {
@@ -206,7 +238,7 @@ impl Schedule {
     fn cheapest(
         n: usize,
         threads: usize,
-        bucket_bytes: usize,
+        costs: BucketCosts,
         scratch_bytes: usize,
         extra_per_addition: f64,
         shape: impl Fn(u32) -> (usize, usize),
@@ -223,9 +255,9 @@ impl Schedule {
             while chunks <= 4 * threads && chunks <= n.max(1) {
                 let tasks = sets * chunks;
                 let (accumulation, add_cost) =
-                    Accumulation::for_buckets(buckets, additions / tasks);
+                    Accumulation::for_buckets(buckets, additions / tasks, costs.affine_add);
                 let alive = tasks.min(threads);
-                if alive * buckets * bucket_bytes <= scratch_bytes || c == MIN_WINDOW_BITS {
+                if alive * buckets * costs.bytes <= scratch_bytes || c == MIN_WINDOW_BITS {
                     let per_task = additions as f64 / tasks as f64
                         * (add_cost + extra_per_addition)
                         + buckets as f64 * REDUCE_STEP;
@@ -254,8 +286,8 @@ mod tests {
 
     #[test]
     fn windows_grow_with_the_size_and_large_ones_batch_inversions() {
-        let small = Schedule::plain(1 << 8, 2, 72, DEFAULT_SCRATCH_BYTES);
-        let large = Schedule::plain(1 << 20, 2, 72, DEFAULT_SCRATCH_BYTES);
+        let small = Schedule::plain(1 << 8, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES);
+        let large = Schedule::plain(1 << 20, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES);
         assert!(
             small.window_bits < large.window_bits,
             "{small:?} vs {large:?}"
@@ -265,14 +297,14 @@ mod tests {
             "{large:?}"
         );
         assert_eq!(
-            Schedule::plain(1, 2, 72, DEFAULT_SCRATCH_BYTES).window_bits,
+            Schedule::plain(1, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES).window_bits,
             MIN_WINDOW_BITS
         );
     }
 
     #[test]
     fn many_threads_split_windows_into_chunks() {
-        let s = Schedule::plain(1 << 20, 64, 72, DEFAULT_SCRATCH_BYTES);
+        let s = Schedule::plain(1 << 20, 64, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES);
         assert!(
             window_count(s.window_bits) as usize * s.chunks >= 64,
             "{s:?}"
@@ -281,7 +313,7 @@ mod tests {
 
     #[test]
     fn the_scratch_budget_bounds_the_window() {
-        let s = Schedule::plain(1 << 24, 64, 136, 16 << 20);
+        let s = Schedule::plain(1 << 24, 64, BucketCosts::serial(136), 16 << 20);
         assert!(
             64 * (1usize << (s.window_bits - 1)) * 136 <= 16 << 20,
             "{s:?}"
@@ -291,23 +323,42 @@ mod tests {
     #[test]
     fn a_table_needs_room_and_saves_reductions() {
         assert_eq!(
-            Schedule::fixed_base(1 << 16, 2, 72, DEFAULT_SCRATCH_BYTES, 1 << 20),
+            Schedule::fixed_base(
+                1 << 16,
+                2,
+                BucketCosts::serial(72),
+                DEFAULT_SCRATCH_BYTES,
+                1 << 20
+            ),
             None
         );
-        let plain = Schedule::plain(1 << 16, 2, 72, DEFAULT_SCRATCH_BYTES);
-        let table = Schedule::fixed_base(1 << 16, 2, 72, DEFAULT_SCRATCH_BYTES, 1 << 30).unwrap();
+        let plain = Schedule::plain(1 << 16, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES);
+        let table = Schedule::fixed_base(
+            1 << 16,
+            2,
+            BucketCosts::serial(72),
+            DEFAULT_SCRATCH_BYTES,
+            1 << 30,
+        )
+        .unwrap();
         assert!(table.cost < plain.cost, "{table:?} vs {plain:?}");
     }
 
     #[test]
     fn glv_only_for_full_size_scalars() {
         for log in [8, 12, 16, 20] {
-            let s = Schedule::for_scalar_bits(1 << log, HALF_BITS, 2, 72, DEFAULT_SCRATCH_BYTES);
+            let s = Schedule::for_scalar_bits(
+                1 << log,
+                HALF_BITS,
+                2,
+                BucketCosts::serial(72),
+                DEFAULT_SCRATCH_BYTES,
+            );
             assert!(!s.glv, "{s:?}");
         }
         // Measured on machine B (BENCHMARKS.md): the split wins for small MSMs, where the
         // reductions weigh most, and loses from 2^16 points.
-        assert!(Schedule::plain(1 << 12, 2, 72, DEFAULT_SCRATCH_BYTES).glv);
-        assert!(!Schedule::plain(1 << 18, 2, 72, DEFAULT_SCRATCH_BYTES).glv);
+        assert!(Schedule::plain(1 << 12, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES).glv);
+        assert!(!Schedule::plain(1 << 18, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES).glv);
     }
 }
