@@ -2,63 +2,14 @@
 //! random inputs, G1 and G2, for the cost model's own shapes and for forced ones (every
 //! accumulation, narrow and wide windows, one chunk and many), and over fixed-base tables.
 
-use ark_bn254::{g1, g2, Fr};
-use ark_ec::short_weierstrass::{Affine, Projective};
-use ark_ec::{AffineRepr, CurveGroup, ScalarMul};
+mod common;
+
+use ark_bn254::{g1, g2};
+use ark_ec::CurveGroup;
+use common::{bases, check_group, forced_shapes};
 use kiln_host::conformance::{msm_cases, seeded_rng};
-use kiln_msm::cpu::schedule::{Accumulation, Schedule};
-use kiln_msm::cpu::{arkworks_msm, msm, msm_with, CpuCurve, FixedBaseTable};
-
-fn bases<P: CpuCurve>(dlogs: &[Fr]) -> Vec<Affine<P>> {
-    Projective::<P>::from(Affine::<P>::generator()).batch_mul(dlogs)
-}
-
-/// Shapes the cost model may not pick: every accumulation, narrow and wide windows, one chunk
-/// and many, with and without the GLV split.
-fn forced_shapes() -> Vec<Schedule> {
-    let shape = |window_bits, chunks, accumulation, glv| Schedule {
-        window_bits,
-        chunks,
-        accumulation,
-        glv,
-        cost: 0,
-    };
-    vec![
-        shape(5, 1, Accumulation::Xyzz, false),
-        shape(5, 2, Accumulation::Affine { batch: 8 }, true),
-        shape(7, 3, Accumulation::Affine { batch: 4 }, false),
-        shape(8, 1, Accumulation::Xyzz, true),
-        shape(11, 2, Accumulation::Affine { batch: 64 }, false),
-        shape(11, 3, Accumulation::Affine { batch: 128 }, true),
-        shape(13, 5, Accumulation::Xyzz, false),
-        shape(16, 1, Accumulation::Affine { batch: 512 }, false),
-    ]
-}
-
-fn check_group<P: CpuCurve>(label: &str, sizes: &[usize]) {
-    let mut rng = seeded_rng(label);
-    for &n in sizes {
-        for case in msm_cases(n, &mut rng) {
-            let bases = bases::<P>(&case.dlogs);
-            let want = arkworks_msm(&bases, &case.scalars).into_affine();
-            let what = format!("{label}: {} (n = {})", case.name, case.scalars.len());
-            assert_eq!(
-                msm(&bases, &case.scalars).into_affine(),
-                want,
-                "{what}: cost-model shape"
-            );
-            if n <= 1 << 10 {
-                for shape in forced_shapes() {
-                    assert_eq!(
-                        msm_with(&bases, &case.scalars, &shape).into_affine(),
-                        want,
-                        "{what}: {shape:?}"
-                    );
-                }
-            }
-        }
-    }
-}
+use kiln_msm::cpu::schedule::Schedule;
+use kiln_msm::cpu::{arkworks_msm, CpuCurve, FixedBaseTable};
 
 #[test]
 fn g1_matches_arkworks_on_every_case() {

@@ -64,10 +64,11 @@ pub fn msm<P: CpuCurve>(bases: &[Affine<P>], scalars: &[Fr]) -> Projective<P> {
 /// run on eight IFMA lanes (on CPUs with AVX-512 IFMA) or one at a time.
 pub fn bucket_costs<P: CpuCurve>() -> BucketCosts {
     let bytes = std::mem::size_of::<Affine<P>>();
+    let degree = <P::BaseField as ark_ff::Field>::extension_degree();
     if P::BaseField::lanes_available() {
-        BucketCosts::lanes(bytes, <P::BaseField as ark_ff::Field>::extension_degree())
+        BucketCosts::lanes(bytes, degree)
     } else {
-        BucketCosts::serial(bytes)
+        BucketCosts::serial(bytes, degree)
     }
 }
 

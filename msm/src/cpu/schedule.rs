@@ -8,7 +8,7 @@
 //! | mixed XYZZ addition (`Bucket += Affine`) | 10 |
 //! | batched affine addition, before the shared inversion | 7 |
 //! | the same on eight-lane IFMA ([`kiln_field::ifma`], where the CPU has it): G1, G2 | 3, 2 |
-//! | one field inversion (shared by a batch) | 150 |
+//! | one field inversion (shared by a batch; `field_ops`): Fq, Fq2 | 300, 80 |
 //! | one bucket of the running-sum reduction (mixed plus full XYZZ addition) | 24 |
 //! | one overflow bucket in the reduction (full XYZZ addition) | 14 |
 //! | the endomorphism of a GLV point, per addition of one (`x * beta`, measured) | 2 |
@@ -47,7 +47,11 @@ const AFFINE_ADD: f64 = 7.0;
 /// batch's gathering into entries and back adds to both.
 const LANE_AFFINE_ADD: f64 = 3.0;
 const LANE_AFFINE_ADD_FQ2: f64 = 2.0;
-const INVERSION: f64 = 150.0;
+/// One inversion in multiplications of its field, measured by `field_ops` on machine B: 274
+/// to 317 for Fq (binary extended Euclid against a 20 ns product), 77 to 79 for Fq2 (one Fq
+/// inversion against an 80 ns product).
+const INVERSION: f64 = 300.0;
+const INVERSION_FQ2: f64 = 80.0;
 const REDUCE_STEP: f64 = 24.0;
 /// One overflow bucket's part in the reduction (a full XYZZ addition).
 const REDUCE_OVERFLOW: f64 = 14.0;
@@ -70,27 +74,34 @@ pub struct BucketCosts {
     pub bytes: usize,
     /// One batched affine addition before the shared inversion, in field multiplications.
     pub affine_add: f64,
+    /// The inversion a batch shares, in field multiplications.
+    pub inversion: f64,
 }
 
 impl BucketCosts {
-    /// Buckets of `bytes` whose affine additions run one at a time.
-    pub const fn serial(bytes: usize) -> Self {
+    /// Buckets of `bytes` over a field of extension degree `degree` (1: `Fq`, 2: `Fq2`) whose
+    /// affine additions run one at a time.
+    pub const fn serial(bytes: usize, degree: u64) -> Self {
         BucketCosts {
             bytes,
             affine_add: AFFINE_ADD,
+            inversion: if degree == 1 {
+                INVERSION
+            } else {
+                INVERSION_FQ2
+            },
         }
     }
 
-    /// Buckets of `bytes` over a field of extension degree `degree` (1: `Fq`, 2: `Fq2`) whose
-    /// affine additions run eight abreast.
+    /// The same, with the affine additions run eight abreast.
     pub const fn lanes(bytes: usize, degree: u64) -> Self {
         BucketCosts {
-            bytes,
             affine_add: if degree == 1 {
                 LANE_AFFINE_ADD
             } else {
                 LANE_AFFINE_ADD_FQ2
             },
+            ..Self::serial(bytes, degree)
         }
     }
 }
@@ -128,7 +139,7 @@ impl Accumulation {
     /// reduction one more addition per non-empty overflow bucket. Large batches share the inversion more widely and
     /// collide more: the best batch is a quarter to a half of the buckets for small windows
     /// (measured at 2^13 and 2^16 points, BENCHMARKS.md), an eighth or less for large ones.
-    fn for_buckets(buckets: usize, points: usize, affine_add: f64) -> (Self, f64) {
+    fn for_buckets(buckets: usize, points: usize, costs: &BucketCosts) -> (Self, f64) {
         let mut best = (Accumulation::Xyzz, XYZZ_ADD);
         let buckets_per_point = buckets as f64 / points.max(1) as f64;
         let mut batch = MIN_BATCH;
@@ -136,7 +147,7 @@ impl Accumulation {
             let collide = batch as f64 / (2.0 * buckets as f64);
             // Overflow buckets that are not empty: at most one per colliding point.
             let overflow_reduction = collide.min(buckets_per_point) * REDUCE_OVERFLOW;
-            let cost = (1.0 - collide) * (affine_add + INVERSION / batch as f64)
+            let cost = (1.0 - collide) * (costs.affine_add + costs.inversion / batch as f64)
                 + collide * XYZZ_ADD
                 + overflow_reduction;
             if cost < best.1 {
@@ -255,7 +266,7 @@ impl Schedule {
             while chunks <= 4 * threads && chunks <= n.max(1) {
                 let tasks = sets * chunks;
                 let (accumulation, add_cost) =
-                    Accumulation::for_buckets(buckets, additions / tasks, costs.affine_add);
+                    Accumulation::for_buckets(buckets, additions / tasks, &costs);
                 let alive = tasks.min(threads);
                 if alive * buckets * costs.bytes <= scratch_bytes || c == MIN_WINDOW_BITS {
                     let per_task = additions as f64 / tasks as f64
@@ -286,8 +297,13 @@ mod tests {
 
     #[test]
     fn windows_grow_with_the_size_and_large_ones_batch_inversions() {
-        let small = Schedule::plain(1 << 8, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES);
-        let large = Schedule::plain(1 << 20, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES);
+        let small = Schedule::plain(1 << 8, 2, BucketCosts::serial(72, 1), DEFAULT_SCRATCH_BYTES);
+        let large = Schedule::plain(
+            1 << 20,
+            2,
+            BucketCosts::serial(72, 1),
+            DEFAULT_SCRATCH_BYTES,
+        );
         assert!(
             small.window_bits < large.window_bits,
             "{small:?} vs {large:?}"
@@ -297,14 +313,19 @@ mod tests {
             "{large:?}"
         );
         assert_eq!(
-            Schedule::plain(1, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES).window_bits,
+            Schedule::plain(1, 2, BucketCosts::serial(72, 1), DEFAULT_SCRATCH_BYTES).window_bits,
             MIN_WINDOW_BITS
         );
     }
 
     #[test]
     fn many_threads_split_windows_into_chunks() {
-        let s = Schedule::plain(1 << 20, 64, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES);
+        let s = Schedule::plain(
+            1 << 20,
+            64,
+            BucketCosts::serial(72, 1),
+            DEFAULT_SCRATCH_BYTES,
+        );
         assert!(
             window_count(s.window_bits) as usize * s.chunks >= 64,
             "{s:?}"
@@ -313,7 +334,7 @@ mod tests {
 
     #[test]
     fn the_scratch_budget_bounds_the_window() {
-        let s = Schedule::plain(1 << 24, 64, BucketCosts::serial(136), 16 << 20);
+        let s = Schedule::plain(1 << 24, 64, BucketCosts::serial(136, 2), 16 << 20);
         assert!(
             64 * (1usize << (s.window_bits - 1)) * 136 <= 16 << 20,
             "{s:?}"
@@ -326,17 +347,22 @@ mod tests {
             Schedule::fixed_base(
                 1 << 16,
                 2,
-                BucketCosts::serial(72),
+                BucketCosts::serial(72, 1),
                 DEFAULT_SCRATCH_BYTES,
                 1 << 20
             ),
             None
         );
-        let plain = Schedule::plain(1 << 16, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES);
+        let plain = Schedule::plain(
+            1 << 16,
+            2,
+            BucketCosts::serial(72, 1),
+            DEFAULT_SCRATCH_BYTES,
+        );
         let table = Schedule::fixed_base(
             1 << 16,
             2,
-            BucketCosts::serial(72),
+            BucketCosts::serial(72, 1),
             DEFAULT_SCRATCH_BYTES,
             1 << 30,
         )
@@ -351,14 +377,19 @@ mod tests {
                 1 << log,
                 HALF_BITS,
                 2,
-                BucketCosts::serial(72),
+                BucketCosts::serial(72, 1),
                 DEFAULT_SCRATCH_BYTES,
             );
             assert!(!s.glv, "{s:?}");
         }
-        // Measured on machine B (BENCHMARKS.md): the split wins for small MSMs, where the
-        // reductions weigh most, and loses from 2^16 points.
-        assert!(Schedule::plain(1 << 12, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES).glv);
-        assert!(!Schedule::plain(1 << 18, 2, BucketCosts::serial(72), DEFAULT_SCRATCH_BYTES).glv);
+        // Measured on machine B (BENCHMARKS.md, stops 27 and 28): the split wins for small
+        // MSMs, where the reductions weigh most (G1 and G2 at 2^12 with lane additions), and
+        // loses from 2^16 points.
+        for costs in [BucketCosts::lanes(72, 1), BucketCosts::lanes(136, 2)] {
+            assert!(Schedule::plain(1 << 12, 2, costs, DEFAULT_SCRATCH_BYTES).glv);
+        }
+        for costs in [BucketCosts::serial(72, 1), BucketCosts::lanes(72, 1)] {
+            assert!(!Schedule::plain(1 << 18, 2, costs, DEFAULT_SCRATCH_BYTES).glv);
+        }
     }
 }
