@@ -22,8 +22,8 @@
 //! - [`IfmaModulus::store`] divides by 16 modulo `p` (adds the multiple of `p` that makes the
 //!   value divisible by 16, then shifts) and reduces to the canonical arkworks value.
 //!
-//! Callers keep every value below `64 p` (which is below `2^260` for moduli below `2^253.7`):
-//! [`IfmaModulus::new`] refuses larger moduli. `field/tests/ifma.rs` compares every operation
+//! Callers keep every value below `64 p` (below `2^260`); [`IfmaModulus::new`] refuses the
+//! moduli for which these bounds do not hold. `field/tests/ifma.rs` compares every operation
 //! with arkworks.
 
 use core::arch::x86_64::*;
@@ -121,10 +121,13 @@ fn times(m: &[u64; 4], k: u64) -> [u64; 5] {
 #[allow(clippy::missing_safety_doc)]
 impl IfmaModulus {
     /// The constants for the field `C`, or `None` when this CPU lacks AVX-512 IFMA or the
-    /// modulus is too large for the loose reduction (`64 p` must fit in 260 bits).
+    /// modulus is too large for the loose reduction: `64 p` must fit in 260 bits, and the
+    /// chord batch's bounds need a product of factors below `32 p` each to stay below `16 p`,
+    /// that is `1024 p / 2^260 <= 15` (`p < 2^253.9`; BN254's `Fq` and `Fr` are below
+    /// `2^253.7`).
     pub fn new<C: MontConfig<4>>() -> Option<Self> {
         let m = C::MODULUS.0;
-        if !available() || m[3] >= 1 << 62 || times(&m, 64)[4] >= 1 << 4 {
+        if !available() || m[3] >= 1 << 62 || times(&m, 1024)[4] >= 15 << 4 {
             return None;
         }
         // -p^-1 mod 2^64 by Newton's iteration; its low 52 bits are -p^-1 mod 2^52.
