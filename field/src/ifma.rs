@@ -25,6 +25,10 @@
 //! Callers keep every value below `64 p` (below `2^260`); [`IfmaModulus::new`] refuses the
 //! moduli for which these bounds do not hold. `field/tests/ifma.rs` compares every operation
 //! with arkworks.
+//!
+//! A quadratic extension with `u^2 = -1` (BN254's `Fq2`) runs as two [`Lanes`] ([`Lanes2`]);
+//! [`Abreast`] gives both fields one interface, and [`chord_batch`] is the batched chord
+//! addition the MSM's buckets reach through [`crate::ChordBatch`].
 
 use core::arch::x86_64::*;
 
