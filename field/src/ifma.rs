@@ -52,8 +52,8 @@ pub struct IfmaModulus {
     /// `-p^-1 mod 2^52`.
     p_inv: __m512i,
     /// `k p` in 52-bit limbs for the multiples [`IfmaModulus::sub`] and
-    /// [`IfmaModulus::store`] use: 1, 2, 4, 16, 32, 48.
-    multiples: [[__m512i; 5]; 6],
+    /// [`IfmaModulus::store`] use: 1, 2, 4, 16, 48.
+    multiples: [[__m512i; 5]; 5],
 }
 
 /// The multiples of `p` kept by [`IfmaModulus`], as indices into `multiples`.
@@ -63,11 +63,10 @@ pub enum Multiple {
     P2 = 1,
     P4 = 2,
     P16 = 3,
-    P32 = 4,
-    P48 = 5,
+    P48 = 4,
 }
 
-const MULTIPLES: [u64; 6] = [1, 2, 4, 16, 32, 48];
+const MULTIPLES: [u64; 5] = [1, 2, 4, 16, 48];
 
 /// Off when the environment says `KILN_IFMA=off` (read once) or after [`set_enabled`]`(false)`.
 static ENABLED: std::sync::OnceLock<std::sync::atomic::AtomicBool> = std::sync::OnceLock::new();

@@ -34,7 +34,7 @@ pub struct MsmInput {
 
 /// A window of 5 to 8 bits, 1 to 4 chunks, XYZZ buckets (`batch == 0`) or affine ones
 /// flushing `batch` additions at a time, scalars GLV-split or not, affine batches on eight
-/// IFMA lanes or one at a time (`lanes`; G1 on CPUs with AVX-512 IFMA).
+/// IFMA lanes or one at a time (`lanes`; on CPUs with AVX-512 IFMA).
 #[derive(Arbitrary, Debug, Clone, Copy)]
 pub struct ForcedShape {
     pub window_bits: u8,

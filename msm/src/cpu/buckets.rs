@@ -4,8 +4,9 @@
 //!
 //! - [`AffineBuckets`]: buckets kept in affine coordinates. Additions are queued into a batch
 //!   that shares one field inversion (Montgomery's trick), so an addition costs about
-//!   `6M + 1S` instead of the `8M + 2S` of a mixed XYZZ addition. Its additions and
-//!   subtractions are branch-free ([`kiln_field::BranchFree`]). A bucket can only take part in
+//!   `6M + 1S` instead of the `8M + 2S` of a mixed XYZZ addition; the batch is
+//!   [`kiln_field::ChordBatch`]'s, eight additions abreast with AVX-512 IFMA where the CPU has
+//!   it. A bucket can only take part in
 //!   one addition per batch; a point for a bucket already in the batch is added at once into a
 //!   lazily allocated XYZZ overflow bucket instead of waiting, so skewed scalars (every digit
 //!   in one bucket) cost XYZZ speed, never an unbounded queue.
@@ -17,8 +18,7 @@
 
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::AffineRepr;
-use ark_ff::{serial_batch_inversion_and_mul, Field, One};
-use kiln_field::{BranchFree, ChordBatch};
+use kiln_field::ChordBatch;
 
 /// A bucket accumulator: `add` a point to a bucket, then take the window's weighted sum.
 pub trait Buckets<P: SWCurveConfig> {
@@ -39,11 +39,7 @@ pub struct AffineBuckets<P: SWCurveConfig> {
     in_batch: Vec<u64>,
     batch_buckets: Vec<u32>,
     batch_points: Vec<Affine<P>>,
-    /// The batch's denominators, inverted in place.
-    denominators: Vec<P::BaseField>,
-    /// Whether the base field adds batches on vector lanes ([`ChordBatch`]); then a batch's
-    /// chord additions are gathered into `chords` (and their buckets into `chord_buckets`).
-    lanes: bool,
+    /// The batch's chord additions `[x1, y1, x2, y2]`, and their buckets.
     chords: Vec<[P::BaseField; 4]>,
     chord_buckets: Vec<u32>,
     batch_size: usize,
@@ -62,10 +58,8 @@ where
             in_batch: vec![0; buckets.div_ceil(64)],
             batch_buckets: Vec::with_capacity(batch_size),
             batch_points: Vec::with_capacity(batch_size),
-            denominators: Vec::new(),
-            lanes: P::BaseField::lanes_available(),
-            chords: Vec::new(),
-            chord_buckets: Vec::new(),
+            chords: Vec::with_capacity(batch_size),
+            chord_buckets: Vec::with_capacity(batch_size),
             batch_size,
         }
     }
@@ -83,24 +77,14 @@ where
         self.overflow[bucket] += point;
     }
 
-    /// Performs every queued addition with one shared inversion.
+    /// Performs every queued addition as one batch of chord additions sharing one inversion
+    /// ([`ChordBatch`]: eight abreast where the CPU has AVX-512 IFMA, else one at a time). The
+    /// rare additions that are no chord (the point equals its bucket or is its negation) go to
+    /// the bucket's XYZZ overflow, which handles both.
     fn flush(&mut self) {
         if self.batch_buckets.is_empty() {
             return;
         }
-        if self.lanes {
-            self.flush_on_lanes();
-        } else {
-            self.flush_serial();
-        }
-        self.batch_buckets.clear();
-        self.batch_points.clear();
-    }
-
-    /// The batch as chord additions on the field's vector lanes. The rare additions that are
-    /// no chord (the point equals its bucket or is its negation) go to the bucket's XYZZ
-    /// overflow, which handles both.
-    fn flush_on_lanes(&mut self) {
         self.chords.clear();
         self.chord_buckets.clear();
         for i in 0..self.batch_buckets.len() {
@@ -118,52 +102,8 @@ where
         for (&b, [x3, y3, ..]) in self.chord_buckets.iter().zip(&self.chords) {
             self.buckets[b as usize] = Affine::new_unchecked(*x3, *y3);
         }
-    }
-
-    /// The batch one addition at a time, sharing one inversion.
-    fn flush_serial(&mut self) {
-        // Denominators: x2 - x1 for an addition, 2 y1 for a doubling (the point equals its
-        // bucket), and 1 for a placeholder when the point is the bucket's negation (the sum is
-        // the identity and needs no inversion).
-        self.denominators.clear();
-        for (&b, p) in self.batch_buckets.iter().zip(&self.batch_points) {
-            let a = &self.buckets[b as usize];
-            let d = if a.x != p.x {
-                p.x.sub_bf(&a.x)
-            } else if a.y == p.y {
-                a.y.double_bf()
-            } else {
-                P::BaseField::one()
-            };
-            self.denominators.push(d);
-        }
-        // A zero denominator (only from a point of order 2, which no checked key has) is left
-        // zero by the inversion: that addition comes out wrong and the proof check catches it.
-        serial_batch_inversion_and_mul(&mut self.denominators, &P::BaseField::one());
-
-        for ((&b, p), inv) in self
-            .batch_buckets
-            .iter()
-            .zip(&self.batch_points)
-            .zip(&self.denominators)
-        {
-            let b = b as usize;
-            let a = self.buckets[b];
-            let lambda = if a.x != p.x {
-                p.y.sub_bf(&a.y) * inv
-            } else if a.y == p.y {
-                let x2 = a.x.square();
-                (x2.double_bf().add_bf(&x2) + P::COEFF_A) * inv
-            } else {
-                self.buckets[b] = Affine::identity();
-                self.in_batch[b / 64] &= !(1u64 << (b % 64));
-                continue;
-            };
-            let x3 = lambda.square().sub_bf(&a.x).sub_bf(&p.x);
-            let y3 = (lambda * a.x.sub_bf(&x3)).sub_bf(&a.y);
-            self.buckets[b] = Affine::new_unchecked(x3, y3);
-            self.in_batch[b / 64] &= !(1u64 << (b % 64));
-        }
+        self.batch_buckets.clear();
+        self.batch_points.clear();
     }
 }
 
