@@ -14,11 +14,16 @@
 //!   addition with no batching: the better choice for small windows, where a batch would keep
 //!   hitting the same few buckets.
 //!
-//! Both end with [`window_sum`](AffineBuckets::window_sum): `sum_b b * B_b` by a running sum.
+//! Both end with `window_sum`: `sum_b b * B_b` by running sums, for affine buckets as batched
+//! affine additions over segments of the buckets ([`running_sum`]), for XYZZ buckets as one
+//! chain of XYZZ additions.
 
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::AffineRepr;
 use kiln_field::ChordBatch;
+
+use super::running_sum;
+use super::schedule::BucketCosts;
 
 /// A bucket accumulator: `add` a point to a bucket, then take the window's weighted sum.
 pub trait Buckets<P: SWCurveConfig> {
@@ -132,16 +137,10 @@ where
 
     fn window_sum(mut self) -> Projective<P> {
         self.flush();
-        let mut running = Bucket::<P>::default();
-        let mut sum = Bucket::<P>::default();
-        for b in (0..self.buckets.len()).rev() {
-            running += &self.buckets[b];
-            if let Some(o) = self.overflow.get(b) {
-                running += o;
-            }
-            sum += &running;
-        }
-        sum.into()
+        running_sum::fold_overflow(&mut self.buckets, &self.overflow);
+        let inversion = BucketCosts::inversion_of::<P::BaseField>();
+        let segments = running_sum::segments(self.buckets.len(), inversion);
+        running_sum::window_sum(&self.buckets, segments)
     }
 }
 

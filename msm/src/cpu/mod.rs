@@ -20,6 +20,7 @@
 pub mod buckets;
 pub mod digits;
 pub mod glv;
+pub mod running_sum;
 pub mod schedule;
 
 use std::ops::Range;

@@ -9,8 +9,10 @@
 //! | batched affine addition, before the shared inversion | 7 |
 //! | the same on eight-lane IFMA ([`kiln_field::ifma`], where the CPU has it): G1, G2 | 3, 2 |
 //! | one field inversion (shared by a batch; `field_ops`): Fq, Fq2 | 300, 80 |
-//! | one bucket of the running-sum reduction (mixed plus full XYZZ addition) | 24 |
-//! | one overflow bucket in the reduction (full XYZZ addition) | 14 |
+//! | one bucket of the running-sum reduction of XYZZ buckets (mixed plus full XYZZ addition) | 24 |
+//! | the same for affine buckets: two batched affine additions ([`super::running_sum`]) | 2 x (add + inversion / 2K) |
+//! | one segment of that reduction (`K` segments per window) | 38 |
+//! | folding one overflow bucket into its affine bucket (made affine, then added) | 8 + add |
 //! | the endomorphism of a GLV point, per addition of one (`x * beta`, measured) | 2 |
 //! | splitting one scalar for GLV (fixed-width products) | 4 |
 //!
@@ -30,6 +32,7 @@
 use crate::plan::{window_count, window_count_for, SCALAR_BITS};
 
 use super::glv::HALF_BITS;
+use super::running_sum;
 
 use super::digits::MIN_WINDOW_BITS;
 
@@ -52,9 +55,11 @@ const LANE_AFFINE_ADD_FQ2: f64 = 2.0;
 /// inversion against an 80 ns product).
 const INVERSION: f64 = 300.0;
 const INVERSION_FQ2: f64 = 80.0;
+/// One bucket of an XYZZ running sum: a mixed and a full XYZZ addition.
 const REDUCE_STEP: f64 = 24.0;
-/// One overflow bucket's part in the reduction (a full XYZZ addition).
-const REDUCE_OVERFLOW: f64 = 14.0;
+/// Making one overflow bucket affine (its share of a batch normalisation), before its batched
+/// affine addition into its bucket.
+const FOLD_OVERFLOW: f64 = 8.0;
 /// What a GLV MSM pays per addition of an endomorphism point (half its additions) beyond a
 /// direct one: the multiplication `phi(P) = (beta x, y)` and a second digit's extraction. Set
 /// from measurement, not counted: at 1 the model preferred the split at 2^16 points, where it
@@ -91,6 +96,23 @@ impl BucketCosts {
                 INVERSION_FQ2
             },
         }
+    }
+
+    /// One inversion in `F`, in multiplications of `F` (measured for `Fq` and `Fq2`).
+    pub fn inversion_of<F: ark_ff::Field>() -> f64 {
+        if F::extension_degree() == 1 {
+            INVERSION
+        } else {
+            INVERSION_FQ2
+        }
+    }
+
+    /// The weighted sum of `buckets` affine buckets by batched running sums over segments
+    /// ([`super::running_sum`]), in field multiplications.
+    pub fn affine_reduction(&self, buckets: usize) -> f64 {
+        let k = running_sum::segments(buckets, self.inversion) as f64;
+        2.0 * buckets as f64 * (self.affine_add + self.inversion / (2.0 * k))
+            + running_sum::SEGMENT_COST * k
     }
 
     /// The same, with the affine additions run eight abreast.
@@ -146,7 +168,8 @@ impl Accumulation {
         while batch <= (buckets / 2).min(MAX_BATCH) {
             let collide = batch as f64 / (2.0 * buckets as f64);
             // Overflow buckets that are not empty: at most one per colliding point.
-            let overflow_reduction = collide.min(buckets_per_point) * REDUCE_OVERFLOW;
+            let overflow_reduction =
+                collide.min(buckets_per_point) * (FOLD_OVERFLOW + costs.affine_add);
             let cost = (1.0 - collide) * (costs.affine_add + costs.inversion / batch as f64)
                 + collide * XYZZ_ADD
                 + overflow_reduction;
@@ -269,9 +292,13 @@ impl Schedule {
                     Accumulation::for_buckets(buckets, additions / tasks, &costs);
                 let alive = tasks.min(threads);
                 if alive * buckets * costs.bytes <= scratch_bytes || c == MIN_WINDOW_BITS {
+                    let reduction = match accumulation {
+                        Accumulation::Affine { .. } => costs.affine_reduction(buckets),
+                        Accumulation::Xyzz => buckets as f64 * REDUCE_STEP,
+                    };
                     let per_task = additions as f64 / tasks as f64
                         * (add_cost + extra_per_addition)
-                        + buckets as f64 * REDUCE_STEP;
+                        + reduction;
                     let rounds = tasks.div_ceil(threads) as f64;
                     let cost = (rounds * per_task) as u64;
                     if best.is_none_or(|b| cost < b.cost) {
@@ -382,11 +409,12 @@ mod tests {
             );
             assert!(!s.glv, "{s:?}");
         }
-        // Measured on machine B (BENCHMARKS.md, stops 27 and 28): the split wins for small
-        // MSMs, where the reductions weigh most (G1 and G2 at 2^12 with lane additions), and
+        // Measured on machine B (BENCHMARKS.md, stop 29, `msm_compare`): the split wins for
+        // small MSMs, where the reductions weigh most (2^10 with lane additions: G1 4.6 against
+        // 5.6 ms, G2 10.1 against 11.4 ms), ties at 2^12 since the reductions are batched, and
         // loses from 2^16 points.
         for costs in [BucketCosts::lanes(72, 1), BucketCosts::lanes(136, 2)] {
-            assert!(Schedule::plain(1 << 12, 2, costs, DEFAULT_SCRATCH_BYTES).glv);
+            assert!(Schedule::plain(1 << 10, 2, costs, DEFAULT_SCRATCH_BYTES).glv);
         }
         for costs in [BucketCosts::serial(72, 1), BucketCosts::lanes(72, 1)] {
             assert!(!Schedule::plain(1 << 18, 2, costs, DEFAULT_SCRATCH_BYTES).glv);
