@@ -6,10 +6,11 @@
 //!   that shares one field inversion (Montgomery's trick), so an addition costs about
 //!   `6M + 1S` instead of the `8M + 2S` of a mixed XYZZ addition; the batch is
 //!   [`kiln_field::ChordBatch`]'s, eight additions abreast with AVX-512 IFMA where the CPU has
-//!   it. A bucket can only take part in
-//!   one addition per batch; a point for a bucket already in the batch is added at once into a
-//!   lazily allocated XYZZ overflow bucket instead of waiting, so skewed scalars (every digit
-//!   in one bucket) cost XYZZ speed, never an unbounded queue.
+//!   it. A bucket can only take part in one addition per batch; a point for a bucket already in
+//!   the batch waits for the next batch in a queue of at most one batch's size. When that queue
+//!   is full (skewed scalars: every digit in one bucket), the point is added at once into a
+//!   lazily allocated XYZZ overflow bucket instead, so skew costs XYZZ speed, never an unbounded
+//!   queue, and uniform scalars never allocate the overflow.
 //! - [`XyzzBuckets`]: arkworks' extended Jacobian buckets ([`Bucket`]), `8M + 2S` per mixed
 //!   addition with no batching: the better choice for small windows, where a batch would keep
 //!   hitting the same few buckets.
@@ -25,6 +26,11 @@ use kiln_field::ChordBatch;
 use super::running_sum;
 use super::schedule::BucketCosts;
 
+/// Batches run after the last point, at most, before the points still pending go to the
+/// overflow: each batch takes every pending point whose bucket is not taken twice, so uniform
+/// digits are done in two or three, and only piled-up ones reach the overflow.
+const FINAL_BATCHES: usize = 8;
+
 /// A bucket accumulator: `add` a point to a bucket, then take the window's weighted sum.
 pub trait Buckets<P: SWCurveConfig> {
     /// Adds `point` (already negated for a negative digit) to bucket `bucket` (digit `bucket + 1`).
@@ -37,9 +43,13 @@ pub trait Buckets<P: SWCurveConfig> {
 /// Affine buckets with batched inversions.
 pub struct AffineBuckets<P: SWCurveConfig> {
     buckets: Vec<Affine<P>>,
-    /// XYZZ sums of points that arrived while their bucket was in the batch; empty until the
-    /// first such collision.
+    /// XYZZ sums of points that found their bucket in the batch and the queue full, or that
+    /// are no chord of their bucket (`P + P`, `P + (-P)`); empty until the first such point.
     overflow: Vec<Bucket<P>>,
+    /// Points whose bucket was in the batch: they join the next batch (at most `batch_size`).
+    pending: Vec<(u32, Affine<P>)>,
+    /// An empty vector with `pending`'s capacity, swapped in while the pending points rejoin.
+    spare: Vec<(u32, Affine<P>)>,
     /// One bit per bucket: set while the bucket has an addition in the batch.
     in_batch: Vec<u64>,
     batch_buckets: Vec<u32>,
@@ -65,6 +75,8 @@ where
             batch_points: Vec::with_capacity(batch_size),
             chords: Vec::with_capacity(batch_size),
             chord_buckets: Vec::with_capacity(batch_size),
+            pending: Vec::with_capacity(batch_size),
+            spare: Vec::with_capacity(batch_size),
             batch_size,
         }
     }
@@ -82,11 +94,56 @@ where
         self.overflow[bucket] += point;
     }
 
+    /// Queues `point` for bucket `bucket`: into the batch, the pending queue if the bucket is
+    /// in the batch, the overflow if that queue is full too; or straight into an empty bucket.
+    #[inline]
+    fn queue(&mut self, bucket: usize, point: Affine<P>) {
+        if self.is_in_batch(bucket) {
+            if self.pending.len() < self.batch_size {
+                self.pending.push((bucket as u32, point));
+            } else {
+                self.add_to_overflow(bucket, &point);
+            }
+        } else if self.buckets[bucket].is_zero() {
+            self.buckets[bucket] = point;
+        } else {
+            self.in_batch[bucket / 64] |= 1u64 << (bucket % 64);
+            self.batch_buckets.push(bucket as u32);
+            self.batch_points.push(point);
+        }
+    }
+
+    /// Runs the batch, then moves the pending points into the next one (those whose bucket
+    /// is taken again stay pending).
+    fn flush(&mut self) {
+        self.run_batch();
+        let mut pending = std::mem::replace(&mut self.pending, std::mem::take(&mut self.spare));
+        for (b, p) in pending.drain(..) {
+            self.queue(b as usize, p);
+        }
+        self.spare = pending;
+    }
+
+    /// Every addition still queued: a few more batches while the pending points spread over
+    /// many buckets, then the overflow for what still piles into a few.
+    fn drain(&mut self) {
+        for _ in 0..FINAL_BATCHES {
+            if self.batch_buckets.is_empty() && self.pending.is_empty() {
+                return;
+            }
+            self.flush();
+        }
+        self.run_batch();
+        for (b, p) in std::mem::take(&mut self.pending) {
+            self.add_to_overflow(b as usize, &p);
+        }
+    }
+
     /// Performs every queued addition as one batch of chord additions sharing one inversion
     /// ([`ChordBatch`]: eight abreast where the CPU has AVX-512 IFMA, else one at a time). The
     /// rare additions that are no chord (the point equals its bucket or is its negation) go to
     /// the bucket's XYZZ overflow, which handles both.
-    fn flush(&mut self) {
+    fn run_batch(&mut self) {
         if self.batch_buckets.is_empty() {
             return;
         }
@@ -121,22 +178,14 @@ where
         if point.is_zero() {
             return;
         }
-        if self.is_in_batch(bucket) {
-            self.add_to_overflow(bucket, &point);
-        } else if self.buckets[bucket].is_zero() {
-            self.buckets[bucket] = point;
-        } else {
-            self.in_batch[bucket / 64] |= 1u64 << (bucket % 64);
-            self.batch_buckets.push(bucket as u32);
-            self.batch_points.push(point);
-            if self.batch_buckets.len() == self.batch_size {
-                self.flush();
-            }
+        self.queue(bucket, point);
+        if self.batch_buckets.len() >= self.batch_size {
+            self.flush();
         }
     }
 
     fn window_sum(mut self) -> Projective<P> {
-        self.flush();
+        self.drain();
         running_sum::fold_overflow(&mut self.buckets, &self.overflow);
         let inversion = BucketCosts::inversion_of::<P::BaseField>();
         let segments = running_sum::segments(self.buckets.len(), inversion);

@@ -12,12 +12,12 @@
 //! | one bucket of the running-sum reduction of XYZZ buckets (mixed plus full XYZZ addition) | 24 |
 //! | the same for affine buckets: two batched affine additions ([`super::running_sum`]) | 2 x (add + inversion / 2K) |
 //! | one segment of that reduction (`K` segments per window) | 38 |
-//! | folding one overflow bucket into its affine bucket (made affine, then added) | 8 + add |
+//! | a point queued again because its bucket is in the batch | 1 |
 //! | the endomorphism of a GLV point, per addition of one (`x * beta`, measured) | 2 |
 //! | splitting one scalar for GLV (fixed-width products) | 4 |
 //!
 //! The batch size weighs the shared inversion against collisions (points whose bucket is
-//! already in the batch go to XYZZ overflow buckets): [`Accumulation`]'s `for_buckets`.
+//! already in the batch wait for the next one): [`Accumulation`]'s `for_buckets`.
 //!
 //! A plain MSM of `n` points with `c`-bit windows runs `windows(c) * k` tasks (every window
 //! split into `k` chunks of points); each accumulates `n / k` points and reduces `2^(c-1)`
@@ -57,9 +57,9 @@ const INVERSION: f64 = 300.0;
 const INVERSION_FQ2: f64 = 80.0;
 /// One bucket of an XYZZ running sum: a mixed and a full XYZZ addition.
 const REDUCE_STEP: f64 = 24.0;
-/// Making one overflow bucket affine (its share of a batch normalisation), before its batched
-/// affine addition into its bucket.
-const FOLD_OVERFLOW: f64 = 8.0;
+/// A point whose bucket is already in the batch goes through the queue once more (its share
+/// of the bookkeeping, in multiplications).
+const QUEUE_PASS: f64 = 1.0;
 /// What a GLV MSM pays per addition of an endomorphism point (half its additions) beyond a
 /// direct one: the multiplication `phi(P) = (beta x, y)` and a second digit's extraction. Set
 /// from measurement, not counted: at 1 the model preferred the split at 2^16 points, where it
@@ -152,27 +152,19 @@ pub struct Schedule {
 }
 
 impl Accumulation {
-    /// The cheaper accumulation for `buckets` buckets fed `points` additions, and its cost per
-    /// addition.
+    /// The cheaper accumulation for `buckets` buckets, and its cost per addition.
     ///
-    /// A batch can hold each bucket once; a point for a bucket already in it is added at once
-    /// into an XYZZ overflow bucket. With the batch filling up uniformly, about
-    /// `batch / (2 buckets)` of the points do, and the overflow buckets then cost the window's
-    /// reduction one more addition per non-empty overflow bucket. Large batches share the inversion more widely and
-    /// collide more: the best batch is a quarter to a half of the buckets for small windows
-    /// (measured at 2^13 and 2^16 points, BENCHMARKS.md), an eighth or less for large ones.
-    fn for_buckets(buckets: usize, points: usize, costs: &BucketCosts) -> (Self, f64) {
+    /// A batch can hold each bucket once; a point for a bucket already in it waits for the
+    /// next batch. With the batch filling up uniformly, about `batch / (2 buckets)` of the
+    /// points do, each paying one more pass through the queue. Large batches share the
+    /// inversion more widely and queue more points.
+    fn for_buckets(buckets: usize, costs: &BucketCosts) -> (Self, f64) {
         let mut best = (Accumulation::Xyzz, XYZZ_ADD);
-        let buckets_per_point = buckets as f64 / points.max(1) as f64;
         let mut batch = MIN_BATCH;
         while batch <= (buckets / 2).min(MAX_BATCH) {
             let collide = batch as f64 / (2.0 * buckets as f64);
-            // Overflow buckets that are not empty: at most one per colliding point.
-            let overflow_reduction =
-                collide.min(buckets_per_point) * (FOLD_OVERFLOW + costs.affine_add);
-            let cost = (1.0 - collide) * (costs.affine_add + costs.inversion / batch as f64)
-                + collide * XYZZ_ADD
-                + overflow_reduction;
+            // A colliding point waits for the next batch: one more pass through the queue.
+            let cost = costs.affine_add + costs.inversion / batch as f64 + collide * QUEUE_PASS;
             if cost < best.1 {
                 best = (Accumulation::Affine { batch }, cost);
             }
@@ -288,8 +280,7 @@ impl Schedule {
             let mut chunks = 1;
             while chunks <= 4 * threads && chunks <= n.max(1) {
                 let tasks = sets * chunks;
-                let (accumulation, add_cost) =
-                    Accumulation::for_buckets(buckets, additions / tasks, &costs);
+                let (accumulation, add_cost) = Accumulation::for_buckets(buckets, &costs);
                 let alive = tasks.min(threads);
                 if alive * buckets * costs.bytes <= scratch_bytes || c == MIN_WINDOW_BITS {
                     let reduction = match accumulation {
