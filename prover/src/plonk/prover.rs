@@ -99,17 +99,15 @@ impl<'b> PlonkProver<'b> {
         let srs = backend.upload_g1(&key.srs)?;
         let on_coset = |coefficients: &[Fr]| coset_evaluations(backend, coefficients, 4 * n, shift);
 
-        let inverse_n = Fr::from(n as u64).inverse().expect("n < r");
-        let mut x_coefficients = vec![Fr::zero(); 2];
-        x_coefficients[1] = Fr::one();
-        let zh_inverse = {
-            // x^n - 1 at g * w_4n^i is g^n * (w_4n^n)^i - 1: four values, repeating.
-            let w4 = Fr::get_root_of_unity(4).expect("BN254's Fr has 4th roots of unity");
-            let gn = shift.pow([n as u64]);
-            let mut four: Vec<Fr> = (0..4u64).map(|i| gn * w4.pow([i]) - Fr::one()).collect();
-            batch_inversion(&mut four);
-            backend.upload_scalars(&(0..4 * n).map(|i| four[i % 4]).collect::<Vec<_>>())?
-        };
+        // x^n - 1 at g * w_4n^i is g^n * (w_4n^n)^i - 1: four values, repeating.
+        let w4 = Fr::get_root_of_unity(4).expect("BN254's Fr has 4th roots of unity");
+        let gn = shift.pow([n as u64]);
+        let mut four: Vec<Fr> = (0..4u64).map(|i| gn * w4.pow([i]) - Fr::one()).collect();
+        let zh_values = four.clone();
+        batch_inversion(&mut four);
+        let zh_inverse =
+            backend.upload_scalars(&(0..4 * n).map(|i| four[i % 4]).collect::<Vec<_>>())?;
+        let (points, l1) = x_and_l1_on_coset(n, shift, &zh_values);
         let coset = CosetTables {
             qm: on_coset(&key.qm)?,
             ql: on_coset(&key.ql)?,
@@ -119,9 +117,8 @@ impl<'b> PlonkProver<'b> {
             s1: on_coset(&key.sigma[0])?,
             s2: on_coset(&key.sigma[1])?,
             s3: on_coset(&key.sigma[2])?,
-            // L1 takes the value 1 at w^0 and 0 elsewhere: every coefficient is 1/n.
-            l1: on_coset(&vec![inverse_n; n])?,
-            x: on_coset(&x_coefficients)?,
+            l1: backend.upload_scalars(&l1)?,
+            x: backend.upload_scalars(&points)?,
             zh_inverse,
         };
         // On the host: the row checks read these, and a row check must fail only for the
@@ -663,6 +660,39 @@ impl<'b> PlonkProver<'b> {
 
 /// Evaluations on the coset `shift * <w_len>` of the polynomial with these coefficients
 /// (zero-padded to `len`), computed and left resident on the backend.
+/// `X` and `L1` on the 4n coset `g <w>`, from their closed forms rather than two coset NTTs:
+/// `X(g w^i) = g w^i`, and `L1(x) = (x^n - 1) / (n (x - 1))` (every coefficient of L1 is
+/// `1/n`), with `x^n - 1` taking the four values `zh_values` in turn.
+fn x_and_l1_on_coset(n: usize, shift: Fr, zh_values: &[Fr]) -> (Vec<Fr>, Vec<Fr>) {
+    let points = coset_points(shift, 4 * n);
+    let n_fr = Fr::from(n as u64);
+    let mut l1: Vec<Fr> = points.iter().map(|x| n_fr * (*x - Fr::one())).collect();
+    batch_inversion(&mut l1);
+    for (i, v) in l1.iter_mut().enumerate() {
+        *v *= zh_values[i % 4];
+    }
+    (points, l1)
+}
+
+/// The points `g w^i` of the coset `g <w>` of `len` points (`len` a supported domain size), in
+/// parallel chunks.
+fn coset_points(shift: Fr, len: usize) -> Vec<Fr> {
+    use rayon::prelude::*;
+    let w = Fr::get_root_of_unity(len as u64).expect("len is a supported domain");
+    const CHUNK: usize = 1 << 12;
+    let mut out = vec![Fr::zero(); len];
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(c, chunk)| {
+            let mut p = shift * w.pow([(c * CHUNK) as u64]);
+            for v in chunk {
+                *v = p;
+                p *= w;
+            }
+        });
+    out
+}
+
 fn coset_evaluations(
     backend: &dyn Backend,
     coefficients: &[Fr],
@@ -729,6 +759,24 @@ mod tests {
     use ark_poly::{univariate::DensePolynomial, DenseUVPolynomial, Polynomial};
     use ark_std::test_rng;
     use kiln_host::ArkworksBackend;
+
+    #[test]
+    fn closed_forms_of_x_and_l1_match_coset_ffts() {
+        for n in [8usize, 64, 1024] {
+            let shift = Fr::GENERATOR;
+            let w4 = Fr::get_root_of_unity(4).unwrap();
+            let gn = shift.pow([n as u64]);
+            let zh: Vec<Fr> = (0..4u64).map(|i| gn * w4.pow([i]) - Fr::one()).collect();
+            let (x, l1) = x_and_l1_on_coset(n, shift, &zh);
+            let coset = Radix2EvaluationDomain::<Fr>::new(4 * n)
+                .unwrap()
+                .get_coset(shift)
+                .unwrap();
+            let inverse_n = Fr::from(n as u64).inverse().unwrap();
+            assert_eq!(x, coset.fft(&[Fr::zero(), Fr::one()]), "X, n = {n}");
+            assert_eq!(l1, coset.fft(&vec![inverse_n; n]), "L1, n = {n}");
+        }
+    }
 
     #[test]
     fn synthetic_division_matches_arkworks() {
