@@ -16,8 +16,11 @@ fn campaign(system: ProofSystem, rates: FaultRates, proofs: usize) {
     let report = run(&circuit, system, &ArkworksBackend::new, rates, proofs, seed);
     println!("{system}:\n{report}");
     assert!(report.passed(), "{system}: {report}");
+    // Some faults must have struck a proof (recovered on the reference or reported: an
+    // out-of-memory upload is usually reported, so a short campaign of that kind alone may
+    // recover none).
     assert!(
-        report.recovered > 0 && report.injected.total() > 0,
+        report.recovered + report.reported > 0 && report.injected.total() > 0,
         "{system}: the rates injected too little to test anything: {report}"
     );
 }
