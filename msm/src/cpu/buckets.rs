@@ -52,9 +52,9 @@ pub struct AffineBuckets<P: SWCurveConfig> {
     spare: Vec<(u32, Affine<P>)>,
     /// One bit per bucket: set while the bucket has an addition in the batch.
     in_batch: Vec<u64>,
-    batch_buckets: Vec<u32>,
-    batch_points: Vec<Affine<P>>,
-    /// The batch's chord additions `[x1, y1, x2, y2]`, and their buckets.
+    /// The batch's chord additions `[x1, y1, x2, y2]` (bucket, then point), and their
+    /// buckets. A bucket in the batch changes only when the batch runs, so its entry can be
+    /// taken when the point arrives.
     chords: Vec<[P::BaseField; 4]>,
     chord_buckets: Vec<u32>,
     batch_size: usize,
@@ -71,8 +71,6 @@ where
             buckets: vec![Affine::identity(); buckets],
             overflow: Vec::new(),
             in_batch: vec![0; buckets.div_ceil(64)],
-            batch_buckets: Vec::with_capacity(batch_size),
-            batch_points: Vec::with_capacity(batch_size),
             chords: Vec::with_capacity(batch_size),
             chord_buckets: Vec::with_capacity(batch_size),
             pending: Vec::with_capacity(batch_size),
@@ -96,6 +94,8 @@ where
 
     /// Queues `point` for bucket `bucket`: into the batch, the pending queue if the bucket is
     /// in the batch, the overflow if that queue is full too; or straight into an empty bucket.
+    /// The rare additions that are no chord (the point equals its bucket or is its negation)
+    /// go to the bucket's XYZZ overflow, which handles both.
     #[inline]
     fn queue(&mut self, bucket: usize, point: Affine<P>) {
         if self.is_in_batch(bucket) {
@@ -107,9 +107,14 @@ where
         } else if self.buckets[bucket].is_zero() {
             self.buckets[bucket] = point;
         } else {
-            self.in_batch[bucket / 64] |= 1u64 << (bucket % 64);
-            self.batch_buckets.push(bucket as u32);
-            self.batch_points.push(point);
+            let a = &self.buckets[bucket];
+            if a.x == point.x {
+                self.add_to_overflow(bucket, &point);
+            } else {
+                self.chords.push([a.x, a.y, point.x, point.y]);
+                self.chord_buckets.push(bucket as u32);
+                self.in_batch[bucket / 64] |= 1u64 << (bucket % 64);
+            }
         }
     }
 
@@ -128,7 +133,7 @@ where
     /// many buckets, then the overflow for what still piles into a few.
     fn drain(&mut self) {
         for _ in 0..FINAL_BATCHES {
-            if self.batch_buckets.is_empty() && self.pending.is_empty() {
+            if self.chord_buckets.is_empty() && self.pending.is_empty() {
                 return;
             }
             self.flush();
@@ -140,32 +145,19 @@ where
     }
 
     /// Performs every queued addition as one batch of chord additions sharing one inversion
-    /// ([`ChordBatch`]: eight abreast where the CPU has AVX-512 IFMA, else one at a time). The
-    /// rare additions that are no chord (the point equals its bucket or is its negation) go to
-    /// the bucket's XYZZ overflow, which handles both.
+    /// ([`ChordBatch`]: eight abreast where the CPU has AVX-512 IFMA, else one at a time).
     fn run_batch(&mut self) {
-        if self.batch_buckets.is_empty() {
+        if self.chord_buckets.is_empty() {
             return;
-        }
-        self.chords.clear();
-        self.chord_buckets.clear();
-        for i in 0..self.batch_buckets.len() {
-            let (b, p) = (self.batch_buckets[i] as usize, self.batch_points[i]);
-            let a = &self.buckets[b];
-            if a.x == p.x {
-                self.add_to_overflow(b, &p);
-            } else {
-                self.chords.push([a.x, a.y, p.x, p.y]);
-                self.chord_buckets.push(b as u32);
-            }
-            self.in_batch[b / 64] &= !(1u64 << (b % 64));
         }
         P::BaseField::chord_batch(&mut self.chords);
         for (&b, [x3, y3, ..]) in self.chord_buckets.iter().zip(&self.chords) {
-            self.buckets[b as usize] = Affine::new_unchecked(*x3, *y3);
+            let b = b as usize;
+            self.buckets[b] = Affine::new_unchecked(*x3, *y3);
+            self.in_batch[b / 64] &= !(1u64 << (b % 64));
         }
-        self.batch_buckets.clear();
-        self.batch_points.clear();
+        self.chords.clear();
+        self.chord_buckets.clear();
     }
 }
 
@@ -179,7 +171,7 @@ where
             return;
         }
         self.queue(bucket, point);
-        if self.batch_buckets.len() >= self.batch_size {
+        if self.chord_buckets.len() >= self.batch_size {
             self.flush();
         }
     }
