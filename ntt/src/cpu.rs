@@ -119,8 +119,8 @@ fn decimate_in_frequency(values: &mut [Fr], roots: &[Fr], stride: usize) {
     }
 }
 
-/// `first * ratio^k` for `k < len`.
-fn powers_parallel(first: Fr, ratio: Fr, len: usize) -> Vec<Fr> {
+/// `first * ratio^k` for `k < len`, in parallel chunks ([`crate::powers`] in one thread).
+pub fn powers_parallel(first: Fr, ratio: Fr, len: usize) -> Vec<Fr> {
     let mut out = vec![Fr::one(); len];
     for_each_power(&mut out, first, ratio, |v, p| *v = p);
     out

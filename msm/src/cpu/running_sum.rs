@@ -197,7 +197,8 @@ mod tests {
         if m >= 4 {
             // Top two equal: S = B at the second step of the top segment.
             out[m - 2] = out[m - 1];
-            // The third cancels them: S + B = 2P - 2P is not hit, but P + (-P) is below.
+            // A bucket next to its negation: their contributions cancel in the chain that
+            // holds both (the explicit P + (-P) case is in `check` below).
             out[1] = -out[0];
             let all_same = out[2];
             for b in out.iter_mut().skip(2).take(m / 4) {

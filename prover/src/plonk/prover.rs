@@ -664,7 +664,8 @@ impl<'b> PlonkProver<'b> {
 /// `X(g w^i) = g w^i`, and `L1(x) = (x^n - 1) / (n (x - 1))` (every coefficient of L1 is
 /// `1/n`), with `x^n - 1` taking the four values `zh_values` in turn.
 fn x_and_l1_on_coset(n: usize, shift: Fr, zh_values: &[Fr]) -> (Vec<Fr>, Vec<Fr>) {
-    let points = coset_points(shift, 4 * n);
+    let w = Fr::get_root_of_unity(4 * n as u64).expect("4n is a supported domain");
+    let points = kiln_ntt::cpu::powers_parallel(shift, w, 4 * n);
     let n_fr = Fr::from(n as u64);
     let mut l1: Vec<Fr> = points.iter().map(|x| n_fr * (*x - Fr::one())).collect();
     batch_inversion(&mut l1);
@@ -672,25 +673,6 @@ fn x_and_l1_on_coset(n: usize, shift: Fr, zh_values: &[Fr]) -> (Vec<Fr>, Vec<Fr>
         *v *= zh_values[i % 4];
     }
     (points, l1)
-}
-
-/// The points `g w^i` of the coset `g <w>` of `len` points (`len` a supported domain size), in
-/// parallel chunks.
-fn coset_points(shift: Fr, len: usize) -> Vec<Fr> {
-    use rayon::prelude::*;
-    let w = Fr::get_root_of_unity(len as u64).expect("len is a supported domain");
-    const CHUNK: usize = 1 << 12;
-    let mut out = vec![Fr::zero(); len];
-    out.par_chunks_mut(CHUNK)
-        .enumerate()
-        .for_each(|(c, chunk)| {
-            let mut p = shift * w.pow([(c * CHUNK) as u64]);
-            for v in chunk {
-                *v = p;
-                p *= w;
-            }
-        });
-    out
 }
 
 fn coset_evaluations(
