@@ -313,6 +313,21 @@ impl IfmaModulus {
         }))
     }
 
+    /// `a + b`, less `16 p` in the lanes where the sum reaches it: below `16 p` when `a` and
+    /// `b` are (the NTT's butterflies, whose sums would otherwise double at every stage).
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[inline]
+    pub fn add_below_16p(&self, a: &Lanes, b: &Lanes) -> Lanes {
+        let s = self.add(a, b);
+        let sixteen = &self.multiples[Multiple::P16 as usize];
+        let mut d: [__m512i; 5] = core::array::from_fn(|i| _mm512_sub_epi64(s.0[i], sixteen[i]));
+        normalise(&mut d);
+        let negative = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
+        Lanes(core::array::from_fn(|i| {
+            _mm512_mask_blend_epi64(negative, d[i], s.0[i])
+        }))
+    }
+
     /// `a - b + m p`: the caller picks `m p` above `b`'s bound.
     #[target_feature(enable = "avx512f,avx512ifma")]
     #[inline]

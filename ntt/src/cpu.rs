@@ -23,6 +23,7 @@ use kiln_field::{add, sub};
 use kiln_host::NttOp;
 use rayon::prelude::*;
 
+use crate::lanes::{LaneNtt, LANE_BLOCK, MIN_LANE_BLOCK};
 use crate::plan::{bit_reverse, NttPlan, Scaling};
 
 /// Blocks of at least this many values split their stage and their halves over threads.
@@ -42,7 +43,7 @@ pub fn transform(values: &mut [Fr], op: NttOp) {
     scale(values, &plan.before);
     if n > 1 {
         let roots = powers_parallel(Fr::one(), plan.root, n / 2);
-        decimate_in_frequency(values, &roots, 1);
+        decimate_in_frequency(values, &roots, 1, LaneNtt::new().as_ref());
         bit_reverse_parallel(values);
     }
     scale(values, &plan.after);
@@ -54,8 +55,16 @@ pub fn transform(values: &mut [Fr], op: NttOp) {
 ///
 /// Stages run two at a time (a radix-4 step: the block's first stage and the first stage of
 /// each half, fused), so a block too large for the cache is streamed once per two stages.
-fn decimate_in_frequency(values: &mut [Fr], roots: &[Fr], stride: usize) {
+/// With `lanes` (AVX-512 IFMA), blocks of at most [`LANE_BLOCK`] values run all their stages
+/// eight abreast, and larger blocks their radix-4 steps ([`crate::lanes`]).
+fn decimate_in_frequency(values: &mut [Fr], roots: &[Fr], stride: usize, lanes: Option<&LaneNtt>) {
     let m = values.len();
+    if let Some(lanes) = lanes {
+        if (MIN_LANE_BLOCK..=LANE_BLOCK).contains(&m) {
+            lanes.block(values, roots, stride);
+            return;
+        }
+    }
     if m < 4 {
         if m == 2 {
             let (a, b) = (values[0], values[1]);
@@ -71,6 +80,10 @@ fn decimate_in_frequency(values: &mut [Fr], roots: &[Fr], stride: usize) {
     // Stage one pairs (j, j + m/2) with w_m^j; stage two pairs (j, j + m/4) in each half with
     // w_{m/2}^j = w_m^(2j).
     let radix4 = |offset: usize, q0: &mut [Fr], q1: &mut [Fr], q2: &mut [Fr], q3: &mut [Fr]| {
+        // (Only blocks above LANE_BLOCK get here with lanes; their chunks are multiples of 8.)
+        if let Some(lanes) = lanes.filter(|_| m > LANE_BLOCK) {
+            return lanes.radix4(offset, [q0, q1, q2, q3], roots, stride, quarter);
+        }
         for (k, (((a, b), c), d)) in q0
             .iter_mut()
             .zip(q1.iter_mut())
@@ -100,21 +113,21 @@ fn decimate_in_frequency(values: &mut [Fr], roots: &[Fr], stride: usize) {
         rayon::join(
             || {
                 rayon::join(
-                    || decimate_in_frequency(q0, roots, inner),
-                    || decimate_in_frequency(q1, roots, inner),
+                    || decimate_in_frequency(q0, roots, inner, lanes),
+                    || decimate_in_frequency(q1, roots, inner, lanes),
                 )
             },
             || {
                 rayon::join(
-                    || decimate_in_frequency(q2, roots, inner),
-                    || decimate_in_frequency(q3, roots, inner),
+                    || decimate_in_frequency(q2, roots, inner, lanes),
+                    || decimate_in_frequency(q3, roots, inner, lanes),
                 )
             },
         );
     } else {
         radix4(0, q0, q1, q2, q3);
         for q in [q0, q1, q2, q3] {
-            decimate_in_frequency(q, roots, inner);
+            decimate_in_frequency(q, roots, inner, lanes);
         }
     }
 }

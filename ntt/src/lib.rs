@@ -7,6 +7,7 @@
 //! `kiln_host::conformance::ntt_checks`.
 
 pub mod cpu;
+pub mod lanes;
 pub mod plan;
 
 pub use plan::{

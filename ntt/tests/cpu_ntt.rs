@@ -1,6 +1,8 @@
 //! kiln's CPU NTT against arkworks' radix-2 domains, bit for bit: every op, every size from 1 to
 //! 2^16 and one past the parallel cut-offs, random inputs (seed printed) and the edge cases of
-//! ARCHITECTURE.md (zeros, all equal, r - 1, a single non-zero value).
+//! ARCHITECTURE.md (zeros, all equal, r - 1, a single non-zero value). Every check runs with the
+//! eight-lane IFMA butterflies off and on (on only where the CPU has them), so both paths and
+//! their block sizes (64 values, `LANE_BLOCK`, the radix-4 passes above it) meet arkworks.
 
 use ark_bn254::Fr;
 use ark_ff::{UniformRand, Zero};
@@ -29,16 +31,28 @@ fn check(label: &str, input: &[Fr], shift: Fr) {
         NttOp::CosetInverse(shift),
     ];
     for op in ops {
-        let mut got = input.to_vec();
-        transform(&mut got, op);
         let want = arkworks(op, input);
-        if let Some(i) = (0..want.len()).find(|&i| got[i] != want[i]) {
-            panic!(
-                "{label}: {op:?} at n = {} differs from arkworks first at index {i}",
-                input.len()
-            );
+        for lanes in [false, true] {
+            set_lanes(lanes);
+            let mut got = input.to_vec();
+            transform(&mut got, op);
+            set_lanes(true);
+            if let Some(i) = (0..want.len()).find(|&i| got[i] != want[i]) {
+                panic!(
+                    "{label}: {op:?} at n = {} (lanes {lanes}) differs from arkworks first at index {i}",
+                    input.len()
+                );
+            }
         }
     }
+}
+
+/// The eight-lane butterflies on or off (a no-op where there are none).
+fn set_lanes(on: bool) {
+    #[cfg(target_arch = "x86_64")]
+    kiln_field::ifma::set_enabled(on);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = on;
 }
 
 #[test]
@@ -56,7 +70,7 @@ fn every_op_matches_arkworks_on_edge_cases() {
     let mut rng = seeded_rng("cpu ntt edges");
     let shift = Fr::rand(&mut rng);
     let minus_one = -Fr::from(1u64);
-    for log_n in [0, 1, 5, 13] {
+    for log_n in [0, 1, 5, 6, 12, 13] {
         let n = 1usize << log_n;
         let mut single = vec![Fr::zero(); n];
         single[n / 2] = minus_one;
