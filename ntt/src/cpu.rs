@@ -23,7 +23,7 @@ use kiln_field::{add, sub};
 use kiln_host::NttOp;
 use rayon::prelude::*;
 
-use crate::lanes::{LaneNtt, LANE_BLOCK, MIN_LANE_BLOCK};
+use crate::lanes::{LaneNtt, Powers, LANE_BLOCK, MIN_LANE_BLOCK};
 use crate::plan::{bit_reverse, NttPlan, Scaling};
 
 /// Blocks of at least this many values split their stage and their halves over threads.
@@ -135,20 +135,28 @@ fn decimate_in_frequency(values: &mut [Fr], roots: &[Fr], stride: usize, lanes: 
 /// `first * ratio^k` for `k < len`, in parallel chunks ([`crate::powers`] in one thread).
 pub fn powers_parallel(first: Fr, ratio: Fr, len: usize) -> Vec<Fr> {
     let mut out = vec![Fr::one(); len];
-    for_each_power(&mut out, first, ratio, |v, p| *v = p);
+    for_each_power(&mut out, first, ratio, Powers::Write);
     out
 }
 
-/// Calls `f(&mut values[k], first * ratio^k)` for every `k`, in parallel chunks that each start
-/// with one `pow`.
-fn for_each_power(values: &mut [Fr], first: Fr, ratio: Fr, f: impl Fn(&mut Fr, Fr) + Sync) {
+/// Writes `first * ratio^k` to `values[k]`, or multiplies it in ([`Powers`]), in parallel
+/// chunks that each start with one `pow`; eight abreast where the CPU has IFMA.
+fn for_each_power(values: &mut [Fr], first: Fr, ratio: Fr, what: Powers) {
+    let lanes = LaneNtt::new();
     values
         .par_chunks_mut(CHUNK * 8)
         .enumerate()
         .for_each(|(c, chunk)| {
-            let mut p = first * ratio.pow([(c * CHUNK * 8) as u64]);
+            let start = first * ratio.pow([(c * CHUNK * 8) as u64]);
+            if let Some(lanes) = &lanes {
+                return lanes.powers(chunk, start, ratio, what);
+            }
+            let mut p = start;
             for v in chunk {
-                f(v, p);
+                match what {
+                    Powers::Write => *v = p,
+                    Powers::Multiply => *v *= p,
+                }
                 p *= ratio;
             }
         });
@@ -158,8 +166,13 @@ fn for_each_power(values: &mut [Fr], first: Fr, ratio: Fr, f: impl Fn(&mut Fr, F
 fn scale(values: &mut [Fr], scaling: &Scaling) {
     match *scaling {
         Scaling::None => {}
-        Scaling::Constant(c) => values.par_iter_mut().for_each(|v| *v *= c),
-        Scaling::Powers { first, ratio } => for_each_power(values, first, ratio, |v, p| *v *= p),
+        Scaling::Constant(c) => match LaneNtt::new() {
+            Some(lanes) => values
+                .par_chunks_mut(CHUNK)
+                .for_each(|chunk| lanes.scale(chunk, c)),
+            None => values.par_iter_mut().for_each(|v| *v *= c),
+        },
+        Scaling::Powers { first, ratio } => for_each_power(values, first, ratio, Powers::Multiply),
     }
 }
 

@@ -34,6 +34,15 @@ pub const MIN_LANE_BLOCK: usize = 64;
 #[cfg(target_arch = "x86_64")]
 pub use x86::LaneNtt;
 
+/// What [`LaneNtt::powers`] does with the powers `first * ratio^k`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Powers {
+    /// `values[k] = first * ratio^k` (twiddle tables, coset points).
+    Write,
+    /// `values[k] *= first * ratio^k` (a coset's scaling).
+    Multiply,
+}
+
 /// Without x86-64 there are no lanes: [`LaneNtt::new`] is always `None`.
 #[cfg(not(target_arch = "x86_64"))]
 pub struct LaneNtt(());
@@ -49,6 +58,12 @@ impl LaneNtt {
     pub fn radix4(&self, _: usize, _: [&mut [Fr]; 4], _: &[Fr], _: usize, _: usize) {
         unreachable!("no LaneNtt exists without x86-64")
     }
+    pub fn powers(&self, _: &mut [Fr], _: Fr, _: Fr, _: super::Powers) {
+        unreachable!("no LaneNtt exists without x86-64")
+    }
+    pub fn scale(&self, _: &mut [Fr], _: Fr) {
+        unreachable!("no LaneNtt exists without x86-64")
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -57,9 +72,10 @@ mod x86 {
     use std::cell::RefCell;
 
     use ark_bn254::Fr;
+    use ark_ff::Field;
     use kiln_field::ifma::{Abreast, IfmaModulus, Lanes, Multiple};
 
-    use super::MIN_LANE_BLOCK;
+    use super::{Powers, MIN_LANE_BLOCK};
 
     /// The eight-lane butterflies, for CPUs with AVX-512 IFMA. Holding one proves the CPU has
     /// it (it exists only through [`LaneNtt::new`]), which is what makes its methods safe.
@@ -280,6 +296,69 @@ mod x86 {
                     // SAFETY: values 8 group + k + 8 g for g < 8 are in the block.
                     unsafe { self.store(v, values.as_mut_ptr().add(8 * group + k), 8) };
                 }
+            }
+        }
+
+        /// `values[k] = first * ratio^k` or `values[k] *= first * ratio^k` ([`Powers`]), eight
+        /// abreast: the lanes hold eight consecutive powers and step by `ratio^8` (two lane
+        /// products per eight values where the scalar loop takes two products per value).
+        pub fn powers(&self, values: &mut [Fr], first: Fr, ratio: Fr, what: Powers) {
+            // SAFETY: `self` proves the CPU features; indices stay below `values.len()`.
+            unsafe { self.powers_lanes(values, first, ratio, what) }
+        }
+
+        #[target_feature(enable = "avx512f,avx512ifma")]
+        unsafe fn powers_lanes(&self, values: &mut [Fr], first: Fr, ratio: Fr, what: Powers) {
+            let m = &self.modulus;
+            let whole = values.len() / 8 * 8;
+            let mut eight = [first; 8];
+            for k in 1..8 {
+                eight[k] = eight[k - 1] * ratio;
+            }
+            // SAFETY: `eight` is eight readable values.
+            let mut p = unsafe { self.load(eight.as_ptr(), 1) };
+            let step = unsafe { self.broadcast(&ratio.pow([8])) };
+            for k in (0..whole).step_by(8) {
+                // SAFETY: k + 8 <= whole <= values.len().
+                unsafe {
+                    let at = values.as_mut_ptr().add(k);
+                    let out = match what {
+                        Powers::Write => p,
+                        Powers::Multiply => m.mul(&self.load(at, 1), &p),
+                    };
+                    self.store(&out, at, 1);
+                }
+                p = m.mul(&p, &step);
+            }
+            let mut power = first * ratio.pow([whole as u64]);
+            for v in &mut values[whole..] {
+                match what {
+                    Powers::Write => *v = power,
+                    Powers::Multiply => *v *= power,
+                }
+                power *= ratio;
+            }
+        }
+
+        /// `values[k] *= c`, eight abreast.
+        pub fn scale(&self, values: &mut [Fr], c: Fr) {
+            // SAFETY: as for `powers`.
+            unsafe { self.scale_lanes(values, c) }
+        }
+
+        #[target_feature(enable = "avx512f,avx512ifma")]
+        unsafe fn scale_lanes(&self, values: &mut [Fr], c: Fr) {
+            let whole = values.len() / 8 * 8;
+            let factor = unsafe { self.broadcast(&c) };
+            for k in (0..whole).step_by(8) {
+                // SAFETY: k + 8 <= whole <= values.len().
+                unsafe {
+                    let at = values.as_mut_ptr().add(k);
+                    self.store(&self.modulus.mul(&self.load(at, 1), &factor), at, 1);
+                }
+            }
+            for v in &mut values[whole..] {
+                *v *= c;
             }
         }
 
