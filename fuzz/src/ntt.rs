@@ -2,7 +2,8 @@
 //!
 //! The reference is the arkworks backend through the checked seam (ark-poly's radix-2 domains).
 //! The variants are [`NttPlan::run_on_host`] (the textbook plan every device driver follows),
-//! the cpu backend's cache-blocked radix-4 transform ([`kiln_ntt::cpu::transform`]) and a
+//! the cpu backend's cache-blocked radix-4 transform ([`kiln_ntt::cpu::transform`], its
+//! butterflies eight abreast or one at a time as the input says) and a
 //! device-shaped run of the same plan: the first stages block by block with the block's
 //! own root of unity (as the FPGA card and the GPU's shared-memory passes run them), the rest
 //! in [`passes`] over the whole vector. A transform followed by its inverse must give the input.
@@ -24,6 +25,8 @@ pub struct NttInput {
     /// Stages of the first, block-by-block pass (1 to log n), and of the passes after it.
     pub first_pass: u8,
     pub later_passes: u8,
+    /// The cpu transform with its eight-lane IFMA butterflies on or off (where the CPU has them).
+    pub lanes: bool,
     pub values: Vec<ValueChoice>,
 }
 
@@ -142,8 +145,16 @@ pub fn check(input: &NttInput) {
     assert_eq!(textbook, want, "NttPlan::run_on_host, {op:?}, n = {n}");
 
     let mut cpu = values.clone();
+    #[cfg(target_arch = "x86_64")]
+    kiln_field::ifma::set_enabled(input.lanes);
     kiln_ntt::cpu::transform(&mut cpu, op);
-    assert_eq!(cpu, want, "kiln_ntt::cpu::transform (the cpu backend's), {op:?}, n = {n}");
+    #[cfg(target_arch = "x86_64")]
+    kiln_field::ifma::set_enabled(true);
+    assert_eq!(
+        cpu, want,
+        "kiln_ntt::cpu::transform (the cpu backend's, lanes {}), {op:?}, n = {n}",
+        input.lanes
+    );
 
     let first = if log_n == 0 {
         0
