@@ -4,9 +4,11 @@
 //! snarkjs keys) compute `h` their own way (libsnark's and snarkjs's QAPs differ), then finish
 //! the same way, here:
 //!
-//! 1. Upload the assignment (all variables) and its private part.
-//! 2. Five MSMs over the resident query vectors: A, B (G1) and B (G2) with the assignment; the
-//!    private-input query (arkworks calls it L, snarkjs C) with the private part; H with `h`.
+//! 1. Upload the assignment (all variables).
+//! 2. Five MSMs over the resident query vectors: A, B (G1), B (G2) and the private-input query
+//!    (arkworks calls it L, snarkjs C) with the assignment; H with `h`. The private query is
+//!    kept with the identity in front for the constant and the public inputs, so that it takes
+//!    the whole assignment (a few points more, instead of a second copy of the witness).
 //! 3. Combine them with `r, s` on the host:
 //!    `A = alpha + sum a_i A_i + r delta`, `B = beta + sum a_i B_i + s delta` (in G1 and G2),
 //!    `C = sum_private a_i L_i + sum h_i H_i + s A + r B_1 - r s delta`.
@@ -44,6 +46,26 @@ fn upload_g1(backend: &dyn Backend, points: Cow<'_, [G1Affine]>) -> Result<G1Bas
     })
 }
 
+/// The private-input query with `leading` identity points in front (the constant one and the
+/// public inputs, whose scalars the MSM then skips), so that its MSM takes the whole assignment.
+/// An owned query grows in place (a large vector is remapped, not copied).
+fn upload_private(
+    backend: &dyn Backend,
+    points: Cow<'_, [G1Affine]>,
+    leading: usize,
+) -> Result<G1Bases> {
+    let identity = std::iter::repeat_n(G1Affine::identity(), leading);
+    let padded = match points {
+        Cow::Borrowed(p) => identity.chain(p.iter().copied()).collect(),
+        Cow::Owned(mut p) => {
+            p.reserve_exact(leading);
+            p.splice(0..0, identity);
+            p
+        }
+    };
+    Ok(backend.upload_g1_owned(padded)?)
+}
+
 fn upload_g2(backend: &dyn Backend, points: Cow<'_, [G2Affine]>) -> Result<G2Bases> {
     Ok(match points {
         Cow::Borrowed(p) => backend.upload_g2(p)?,
@@ -73,7 +95,7 @@ pub(crate) struct KeyPoints {
 /// What the two provers call two of the tail's stages (`kiln prove --stages` prints them).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct StageNames {
-    /// Uploading the assignment and its private part.
+    /// Uploading the assignment.
     pub upload: &'static str,
     /// The MSM over the private-input query.
     pub private_msm: &'static str,
@@ -106,7 +128,7 @@ impl<'b> ResidentKey<'b> {
             a: upload_g1(backend, queries.a)?,
             b_g1: upload_g1(backend, queries.b_g1)?,
             b_g2: upload_g2(backend, queries.b_g2)?,
-            private: upload_g1(backend, queries.private)?,
+            private: upload_private(backend, queries.private, vk.gamma_abc_g1.len())?,
             h: upload_g1(backend, queries.h)?,
             points,
             pvk: prepare_verifying_key(vk),
@@ -116,19 +138,14 @@ impl<'b> ResidentKey<'b> {
     }
 
     /// The five MSMs at once, sharing the host's thread pool ([`crate::schedule`]).
-    fn concurrent_msms(
-        &self,
-        full: &Scalars,
-        private: &Scalars,
-        h: &Scalars,
-    ) -> Result<MsmResults> {
+    fn concurrent_msms(&self, full: &Scalars, h: &Scalars) -> Result<MsmResults> {
         let b = self.backend;
         let ((a, b_g1), (b_g2, (private, h))) = rayon::join(
             || rayon::join(|| b.msm_g1(&self.a, full), || b.msm_g1(&self.b_g1, full)),
             || {
                 rayon::join(
                     || b.msm_g2(&self.b_g2, full),
-                    || rayon::join(|| b.msm_g1(&self.private, private), || b.msm_g1(&self.h, h)),
+                    || rayon::join(|| b.msm_g1(&self.private, full), || b.msm_g1(&self.h, h)),
                 )
             },
         );
@@ -160,12 +177,7 @@ impl<'b> ResidentKey<'b> {
     ) -> Result<Proof<Bn254>> {
         let backend = self.backend;
         let n_public = self.pvk.vk.gamma_abc_g1.len() - 1;
-        let (full, private) = t.time(self.names.upload, || -> Result<_> {
-            Ok((
-                backend.upload_scalars(assignment)?,
-                backend.upload_scalars(&assignment[n_public + 1..])?,
-            ))
-        })?;
+        let full = t.time(self.names.upload, || backend.upload_scalars(assignment))?;
         let MsmResults {
             a,
             b_g1,
@@ -174,7 +186,7 @@ impl<'b> ResidentKey<'b> {
             h,
         } = if crate::schedule::concurrent(backend) {
             t.time("msms A, B (G1), B (G2), private, H (concurrent)", || {
-                self.concurrent_msms(&full, &private, h)
+                self.concurrent_msms(&full, h)
             })?
         } else {
             MsmResults {
@@ -182,7 +194,7 @@ impl<'b> ResidentKey<'b> {
                 b_g1: t.time("msm B (G1)", || backend.msm_g1(&self.b_g1, &full))?,
                 b_g2: t.time("msm B (G2)", || backend.msm_g2(&self.b_g2, &full))?,
                 private: t.time(self.names.private_msm, || {
-                    backend.msm_g1(&self.private, &private)
+                    backend.msm_g1(&self.private, &full)
                 })?,
                 h: t.time("msm H (G1)", || backend.msm_g1(&self.h, h))?,
             }
