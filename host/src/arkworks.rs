@@ -75,6 +75,10 @@ impl Backend for ArkworksBackend {
         Ok(wrap(self, values.to_vec()))
     }
 
+    fn upload_scalars_owned(&self, values: Vec<Fr>) -> Result<Scalars> {
+        Ok(wrap(self, values))
+    }
+
     fn download_scalars_unchecked(&self, values: &Scalars) -> Result<Vec<Fr>> {
         Ok(host(values, "download")?.clone())
     }

@@ -222,6 +222,11 @@ pub trait Backend: Send + Sync {
     }
     /// Copies scalars to the device.
     fn upload_scalars(&self, values: &[Fr]) -> Result<Scalars>;
+    /// Moves scalars to the device (as [`upload_g1_owned`](Backend::upload_g1_owned)): a
+    /// prover's working vectors, which it does not read again on the host.
+    fn upload_scalars_owned(&self, values: Vec<Fr>) -> Result<Scalars> {
+        self.upload_scalars(&values)
+    }
     /// Copies scalars back to the host.
     fn download_scalars_unchecked(&self, values: &Scalars) -> Result<Vec<Fr>>;
 

@@ -224,7 +224,7 @@ impl<'b> Groth16Prover<'b> {
         c.resize(n, Fr::zero());
 
         let shift = Fr::GENERATOR;
-        let mut ab = ab_minus_c_on_coset(backend, [&a, &b, &c], shift)?;
+        let mut ab = ab_minus_c_on_coset(backend, [a, b, c], shift)?;
         let z_on_coset = shift.pow([n as u64]) - Fr::ONE;
         let z_inverse = z_on_coset
             .inverse()

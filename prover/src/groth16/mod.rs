@@ -27,9 +27,15 @@ use crate::error::Result;
 /// `a * b - c` on the coset `shift * H`, resident, from the evaluations of a, b and c on the
 /// n-domain H: each is uploaded, interpolated and evaluated on the coset, where both QAPs form
 /// the product (libsnark's with `shift = g` and a division by Z after; snarkjs's with `w_2n`).
-fn ab_minus_c_on_coset(backend: &dyn Backend, [a, b, c]: [&[Fr]; 3], shift: Fr) -> Result<Scalars> {
-    let to_coset = |values: &[Fr]| -> Result<Scalars> {
-        let mut v = backend.upload_scalars(values)?;
+/// The vectors are moved to the backend: a host backend transforms them in place, without a
+/// second copy of each.
+fn ab_minus_c_on_coset(
+    backend: &dyn Backend,
+    [a, b, c]: [Vec<Fr>; 3],
+    shift: Fr,
+) -> Result<Scalars> {
+    let to_coset = |values: Vec<Fr>| -> Result<Scalars> {
+        let mut v = backend.upload_scalars_owned(values)?;
         backend.ntt(&mut v, NttOp::Inverse)?;
         backend.ntt(&mut v, NttOp::CosetForward(shift))?;
         Ok(v)

@@ -196,6 +196,6 @@ impl<'b> SnarkjsProver<'b> {
         let backend = self.key.backend();
         let shift =
             Fr::get_root_of_unity(2 * n as u64).ok_or(ProverError::DomainTooLarge { needed: n })?;
-        ab_minus_c_on_coset(backend, [&a, &b, &c], shift)
+        ab_minus_c_on_coset(backend, [a, b, c], shift)
     }
 }
