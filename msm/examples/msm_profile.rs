@@ -20,7 +20,7 @@ fn run<P: CpuCurve>(name: &str, log: u32, repeats: usize) {
     let mut times = Vec::with_capacity(repeats);
     for _ in 0..repeats {
         let t = Instant::now();
-        std::hint::black_box(msm(&bases, &scalars));
+        let _ = std::hint::black_box(msm(&bases, &scalars));
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);

@@ -154,7 +154,7 @@ fn window_sums(points: &[G2Affine], c: u32, windows: usize, rng: &mut StdRng) ->
             for (p, d) in points.iter().zip(digits.iter().skip(w).step_by(windows)) {
                 let d = d & mask;
                 if d != 0 {
-                    buckets.add(usize::from(d) - 1, *p);
+                    buckets.add(usize::from(d) - 1, p, false);
                 }
             }
             buckets.window_sum()

@@ -33,8 +33,10 @@ const FINAL_BATCHES: usize = 8;
 
 /// A bucket accumulator: `add` a point to a bucket, then take the window's weighted sum.
 pub trait Buckets<P: SWCurveConfig> {
-    /// Adds `point` (already negated for a negative digit) to bucket `bucket` (digit `bucket + 1`).
-    fn add(&mut self, bucket: usize, point: Affine<P>);
+    /// Adds `point`, negated when `negate` (a negative digit), to bucket `bucket` (digit
+    /// `bucket + 1`). The point is read where it lies: a negated copy is made only where one
+    /// is kept (an empty bucket, the pending queue); a chord entry takes `-y` directly.
+    fn add(&mut self, bucket: usize, point: &Affine<P>, negate: bool);
 
     /// `sum_b (b + 1) * B_b`, after every pending addition.
     fn window_sum(self) -> Projective<P>;
@@ -97,21 +99,23 @@ where
     /// The rare additions that are no chord (the point equals its bucket or is its negation)
     /// go to the bucket's XYZZ overflow, which handles both.
     #[inline]
-    fn queue(&mut self, bucket: usize, point: Affine<P>) {
+    fn queue(&mut self, bucket: usize, point: &Affine<P>, negate: bool) {
+        let signed = |p: &Affine<P>| if negate { -*p } else { *p };
         if self.is_in_batch(bucket) {
             if self.pending.len() < self.batch_size {
-                self.pending.push((bucket as u32, point));
+                self.pending.push((bucket as u32, signed(point)));
             } else {
-                self.add_to_overflow(bucket, &point);
+                self.add_to_overflow(bucket, &signed(point));
             }
         } else if self.buckets[bucket].is_zero() {
-            self.buckets[bucket] = point;
+            self.buckets[bucket] = signed(point);
         } else {
             let a = &self.buckets[bucket];
             if a.x == point.x {
-                self.add_to_overflow(bucket, &point);
+                self.add_to_overflow(bucket, &signed(point));
             } else {
-                self.chords.push([a.x, a.y, point.x, point.y]);
+                let y2 = if negate { -point.y } else { point.y };
+                self.chords.push([a.x, a.y, point.x, y2]);
                 self.chord_buckets.push(bucket as u32);
                 self.in_batch[bucket / 64] |= 1u64 << (bucket % 64);
             }
@@ -124,7 +128,7 @@ where
         self.run_batch();
         let mut pending = std::mem::replace(&mut self.pending, std::mem::take(&mut self.spare));
         for (b, p) in pending.drain(..) {
-            self.queue(b as usize, p);
+            self.queue(b as usize, &p, false);
         }
         self.spare = pending;
     }
@@ -166,11 +170,11 @@ where
     P::BaseField: ChordBatch,
 {
     #[inline]
-    fn add(&mut self, bucket: usize, point: Affine<P>) {
+    fn add(&mut self, bucket: usize, point: &Affine<P>, negate: bool) {
         if point.is_zero() {
             return;
         }
-        self.queue(bucket, point);
+        self.queue(bucket, point, negate);
         if self.chord_buckets.len() >= self.batch_size {
             self.flush();
         }
@@ -200,8 +204,12 @@ impl<P: SWCurveConfig> XyzzBuckets<P> {
 
 impl<P: SWCurveConfig> Buckets<P> for XyzzBuckets<P> {
     #[inline]
-    fn add(&mut self, bucket: usize, point: Affine<P>) {
-        self.buckets[bucket] += &point;
+    fn add(&mut self, bucket: usize, point: &Affine<P>, negate: bool) {
+        if negate {
+            self.buckets[bucket] -= point;
+        } else {
+            self.buckets[bucket] += point;
+        }
     }
 
     fn window_sum(self) -> Projective<P> {
@@ -264,13 +272,22 @@ mod tests {
     {
         let mut rng = seeded_rng(label);
         for (buckets, batch) in [(1, 1), (4, 2), (16, 8), (64, 16), (256, 64), (256, 256)] {
-            let adds = additions::<P>(&mut rng, buckets);
+            // Each point goes in as itself or as its negation with `negate` (the naive sum
+            // gets the negated point), so both paths of `add` meet every special case.
+            let adds: Vec<(usize, Affine<P>, bool)> = additions::<P>(&mut rng, buckets)
+                .into_iter()
+                .map(|(b, p)| (b, p, rng.gen_bool(0.5)))
+                .collect();
             let mut affine = AffineBuckets::<P>::new(buckets, batch);
             let mut xyzz = XyzzBuckets::<P>::new(buckets);
-            for (b, p) in &adds {
-                affine.add(*b, *p);
-                xyzz.add(*b, *p);
+            for (b, p, negate) in &adds {
+                affine.add(*b, p, *negate);
+                xyzz.add(*b, p, *negate);
             }
+            let adds: Vec<(usize, Affine<P>)> = adds
+                .into_iter()
+                .map(|(b, p, negate)| (b, if negate { -p } else { p }))
+                .collect();
             let want = naive(buckets, &adds).into_affine();
             assert_eq!(
                 affine.window_sum().into_affine(),

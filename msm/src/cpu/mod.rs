@@ -23,6 +23,7 @@ pub mod glv;
 pub mod running_sum;
 pub mod schedule;
 
+use std::borrow::Borrow;
 use std::ops::Range;
 
 use ark_bn254::Fr;
@@ -120,12 +121,12 @@ fn run<P: CpuCurve>(
             };
             let d1 = flip(digits.digit(2 * i, j), 1);
             let d2 = flip(digits.digit(2 * i + 1, j), 2);
-            let first = signed_point(base, d1);
+            let first = signed_point(*base, d1);
             // phi(P) = (beta x, y): one multiplication, only for a nonzero digit.
             let second = if d2 == 0 {
                 None
             } else {
-                signed_point(&P::endomorphism_affine(base), d2)
+                signed_point(P::endomorphism_affine(base), d2)
             };
             first.into_iter().chain(second)
         });
@@ -156,28 +157,33 @@ fn by_windows<P: SWCurveConfig>(
     combine_windows(&per_window, schedule.window_bits)
 }
 
-/// `(bucket, ±base)` for a nonzero digit; `None` for a zero digit or the identity.
+/// `(bucket, base, negate)` for a nonzero digit; `None` for a zero digit or the identity. The
+/// base is passed on as it is (a reference where the bases lie in memory, the endomorphism's
+/// point by value) and its sign as a flag, so no negated copy is written only to be read back.
 #[inline]
-fn signed_point<P: SWCurveConfig>(base: &Affine<P>, digit: i64) -> Option<(usize, Affine<P>)> {
-    if digit == 0 || base.is_zero() {
+fn signed_point<P: SWCurveConfig, Q: Borrow<Affine<P>>>(
+    base: Q,
+    digit: i64,
+) -> Option<(usize, Q, bool)> {
+    if digit == 0 || base.borrow().is_zero() {
         return None;
     }
-    let bucket = digit.unsigned_abs() as usize - 1;
-    Some((bucket, if digit < 0 { -*base } else { *base }))
+    Some((digit.unsigned_abs() as usize - 1, base, digit < 0))
 }
 
-/// Accumulates `points` into `2^(c-1)` buckets and returns their weighted sum.
-fn accumulate<P: CpuCurve>(
+/// Accumulates `points` (bucket, point, negate) into `2^(c-1)` buckets and returns their
+/// weighted sum.
+fn accumulate<P: CpuCurve, Q: Borrow<Affine<P>>>(
     how: Accumulation,
     c: u32,
-    points: impl Iterator<Item = (usize, Affine<P>)>,
+    points: impl Iterator<Item = (usize, Q, bool)>,
 ) -> Projective<P> {
-    fn run<P: SWCurveConfig, B: Buckets<P>>(
+    fn run<P: SWCurveConfig, B: Buckets<P>, Q: Borrow<Affine<P>>>(
         mut buckets: B,
-        points: impl Iterator<Item = (usize, Affine<P>)>,
+        points: impl Iterator<Item = (usize, Q, bool)>,
     ) -> Projective<P> {
-        for (b, p) in points {
-            buckets.add(b, p);
+        for (b, p, negate) in points {
+            buckets.add(b, p.borrow(), negate);
         }
         buckets.window_sum()
     }
