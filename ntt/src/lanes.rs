@@ -58,7 +58,7 @@ impl LaneNtt {
     pub fn radix4(&self, _: usize, _: [&mut [Fr]; 4], _: &[Fr], _: usize, _: usize) {
         unreachable!("no LaneNtt exists without x86-64")
     }
-    pub fn powers(&self, _: &mut [Fr], _: Fr, _: Fr, _: super::Powers) {
+    pub fn powers(&self, _: &mut [Fr], _: Fr, _: Fr, _: Powers) {
         unreachable!("no LaneNtt exists without x86-64")
     }
     pub fn scale(&self, _: &mut [Fr], _: Fr) {
