@@ -10,7 +10,10 @@
 //! quarters of a large block go to different threads.
 //!
 //! Butterflies add and subtract branch-free ([`kiln_field`]), which alone makes them 8% to 32%
-//! faster than with arkworks' operators (`field/examples/field_ops.rs`).
+//! faster than with arkworks' operators (`field/examples/field_ops.rs`). Where the CPU has
+//! AVX-512 IFMA they run eight abreast instead ([`crate::lanes`]: blocks of up to
+//! [`LANE_BLOCK`] values convert to lanes once and run every remaining stage there), as do the
+//! coset and twiddle powers and the `1/n` scaling.
 //!
 //! The transforms are those of [`kiln_host::NttOp`] (natural order in and out, arkworks' roots,
 //! cosets `g * <w>`), planned by [`NttPlan`]: scale the input, decimate in frequency (natural in,
