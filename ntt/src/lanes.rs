@@ -3,8 +3,9 @@
 //! A butterfly is one field multiplication and two additions; on the scalar path the
 //! multiplication is most of it (BENCHMARKS.md: within 1.1x-1.4x of that floor at large
 //! sizes). Every butterfly of a stage is independent, so eight run at once in
-//! [`Lanes`](kiln_field::ifma::Lanes) (five 52-bit limbs per element, limb-major). Converting between arkworks' layout
-//! and lanes costs about as much as a butterfly, so it is paid once per block, not per stage:
+//! [`Lanes`](kiln_field::ifma::Lanes) (five 52-bit limbs per element, limb-major). Converting
+//! between arkworks' layout and lanes costs about as much as a butterfly, so it is paid once per
+//! block, not per stage:
 //!
 //! - a block of at most [`LANE_BLOCK`] values (the depth-first recursion's blocks, in cache) is
 //!   gathered into lanes once, runs every remaining stage there, and is scattered back;
@@ -17,10 +18,10 @@
 //! - larger blocks run their radix-4 passes in lanes too, converting per pass.
 //!
 //! Bounds ([`kiln_field::ifma`]'s loose reduction): every stored value stays below `16 p`
-//! (sums by [`IfmaModulus::add_below_16p`](kiln_field::ifma::IfmaModulus::add_below_16p), differences `a - b + 16 p < 32 p` feed a
-//! multiplication whose product by a twiddle below `16 p` is below `8 p`), and the scatter
-//! writes canonical arkworks values. Results equal the scalar path's exactly
-//! (`ntt/tests/cpu_ntt.rs` runs every op with lanes on and off against arkworks).
+//! (sums by [`add_below_16p`](kiln_field::ifma::IfmaModulus::add_below_16p); differences
+//! `a - b + 16 p < 32 p` feed a multiplication whose product by a twiddle below `16 p` is below
+//! `8 p`), and the scatter writes canonical arkworks values. Results equal the scalar path's
+//! exactly (`ntt/tests/cpu_ntt.rs` runs every op with lanes on and off against arkworks).
 
 #[cfg(not(target_arch = "x86_64"))]
 use ark_bn254::Fr;
