@@ -252,6 +252,7 @@ impl IfmaModulus {
 
     /// `q - m p` in the lanes where that is not negative, `q` elsewhere.
     #[target_feature(enable = "avx512f,avx512ifma")]
+    #[inline]
     fn subtract_if_fits(&self, q: [__m512i; 5], m: Multiple) -> [__m512i; 5] {
         let mp = &self.multiples[m as usize];
         let mut d: [__m512i; 5] = core::array::from_fn(|i| _mm512_sub_epi64(q[i], mp[i]));
@@ -318,14 +319,7 @@ impl IfmaModulus {
     #[target_feature(enable = "avx512f,avx512ifma")]
     #[inline]
     pub fn add_below_16p(&self, a: &Lanes, b: &Lanes) -> Lanes {
-        let s = self.add(a, b);
-        let sixteen = &self.multiples[Multiple::P16 as usize];
-        let mut d: [__m512i; 5] = core::array::from_fn(|i| _mm512_sub_epi64(s.0[i], sixteen[i]));
-        normalise(&mut d);
-        let negative = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
-        Lanes(core::array::from_fn(|i| {
-            _mm512_mask_blend_epi64(negative, d[i], s.0[i])
-        }))
+        Lanes(self.subtract_if_fits(self.add(a, b).0, Multiple::P16))
     }
 
     /// `a - b + m p`: the caller picks `m p` above `b`'s bound.

@@ -43,13 +43,16 @@ pub fn transform(values: &mut [Fr], op: NttOp) {
         "NTT length {n} is not a power of two of at most 2^28"
     );
     let plan = NttPlan::new(n.trailing_zeros(), op);
-    scale(values, &plan.before);
+    let lanes = LaneNtt::new();
+    let lanes = lanes.as_ref();
+    scale(values, &plan.before, lanes);
     if n > 1 {
-        let roots = powers_parallel(Fr::one(), plan.root, n / 2);
-        decimate_in_frequency(values, &roots, 1, LaneNtt::new().as_ref());
+        let mut roots = vec![Fr::one(); n / 2];
+        for_each_power(&mut roots, Fr::one(), plan.root, Powers::Write, lanes);
+        decimate_in_frequency(values, &roots, 1, lanes);
         bit_reverse_parallel(values);
     }
-    scale(values, &plan.after);
+    scale(values, &plan.after, lanes);
 }
 
 /// One block's DIF stages: `values` holds a block of `m` values of an `n`-point transform,
@@ -138,20 +141,25 @@ fn decimate_in_frequency(values: &mut [Fr], roots: &[Fr], stride: usize, lanes: 
 /// `first * ratio^k` for `k < len`, in parallel chunks ([`crate::powers`] in one thread).
 pub fn powers_parallel(first: Fr, ratio: Fr, len: usize) -> Vec<Fr> {
     let mut out = vec![Fr::one(); len];
-    for_each_power(&mut out, first, ratio, Powers::Write);
+    for_each_power(
+        &mut out,
+        first,
+        ratio,
+        Powers::Write,
+        LaneNtt::new().as_ref(),
+    );
     out
 }
 
 /// Writes `first * ratio^k` to `values[k]`, or multiplies it in ([`Powers`]), in parallel
-/// chunks that each start with one `pow`; eight abreast where the CPU has IFMA.
-fn for_each_power(values: &mut [Fr], first: Fr, ratio: Fr, what: Powers) {
-    let lanes = LaneNtt::new();
+/// chunks that each start with one `pow`; eight abreast with `lanes`.
+fn for_each_power(values: &mut [Fr], first: Fr, ratio: Fr, what: Powers, lanes: Option<&LaneNtt>) {
     values
         .par_chunks_mut(CHUNK * 8)
         .enumerate()
         .for_each(|(c, chunk)| {
             let start = first * ratio.pow([(c * CHUNK * 8) as u64]);
-            if let Some(lanes) = &lanes {
+            if let Some(lanes) = lanes {
                 return lanes.powers(chunk, start, ratio, what);
             }
             let mut p = start;
@@ -165,17 +173,19 @@ fn for_each_power(values: &mut [Fr], first: Fr, ratio: Fr, what: Powers) {
         });
 }
 
-/// Applies a plan's scaling, in parallel.
-fn scale(values: &mut [Fr], scaling: &Scaling) {
+/// Applies a plan's scaling, in parallel (eight abreast with `lanes`).
+fn scale(values: &mut [Fr], scaling: &Scaling, lanes: Option<&LaneNtt>) {
     match *scaling {
         Scaling::None => {}
-        Scaling::Constant(c) => match LaneNtt::new() {
+        Scaling::Constant(c) => match lanes {
             Some(lanes) => values
                 .par_chunks_mut(CHUNK)
                 .for_each(|chunk| lanes.scale(chunk, c)),
             None => values.par_iter_mut().for_each(|v| *v *= c),
         },
-        Scaling::Powers { first, ratio } => for_each_power(values, first, ratio, Powers::Multiply),
+        Scaling::Powers { first, ratio } => {
+            for_each_power(values, first, ratio, Powers::Multiply, lanes)
+        }
     }
 }
 

@@ -333,13 +333,13 @@ impl<'b> PlonkProver<'b> {
         })?;
         let (z_eval, zw_eval) = t.time("round 2: z coset NTTs (4n)", || -> Result<_> {
             // z(w X) on the coset is z on the coset shifted by w = w_4n^4: the same values, four
-            // places on. In host memory that rotation is two copies, cheaper than a transform;
+            // places on. In host memory that rotation is one copy, cheaper than a transform;
             // a device computes it instead of a round trip over the bus.
             if backend.on_host() {
                 let z = coset_evaluations(backend, &pz.coefficients, 4 * n, self.shift)?;
                 let mut values = backend.download_scalars(&z)?;
                 values.rotate_left(4);
-                return Ok((z, backend.upload_scalars(&values)?));
+                return Ok((z, backend.upload_scalars_owned(values)?));
             }
             let (z, zw) = schedule::join(
                 backend,
