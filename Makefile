@@ -145,8 +145,13 @@ test: setup fixtures sim fmt-check
 FUZZ_S ?= 60
 FUZZ_RSS_MB ?= 2048
 FUZZ_MALLOC_MB ?= 512
+# FUZZ_SANITIZER=none: a build without AddressSanitizer for throughput campaigns (fuzz/run.sh);
+# FUZZ_RUNS=N: stop each target after N executions.
+FUZZ_SANITIZER ?= address
+FUZZ_RUNS ?=
 fuzz: setup-fuzz
-	RSS_MB=$(FUZZ_RSS_MB) MALLOC_MB=$(FUZZ_MALLOC_MB) fuzz/run.sh $(FUZZ_S) $(CURDIR)/fuzz/artifacts/report.tsv
+	RSS_MB=$(FUZZ_RSS_MB) MALLOC_MB=$(FUZZ_MALLOC_MB) FUZZ_SANITIZER=$(FUZZ_SANITIZER) \
+	  FUZZ_RUNS=$(FUZZ_RUNS) fuzz/run.sh $(FUZZ_S) $(CURDIR)/fuzz/artifacts/report.tsv
 
 # Rewrites fuzz/seeds from the interop fixtures and the kiln binary (when a format changes).
 fuzz-seeds: fixtures

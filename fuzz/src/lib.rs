@@ -2,6 +2,7 @@
 //! key that parses but lies about itself must be refused there too ([`prove_with`]); fuzzer
 //! bytes become MSM inputs with the edge cases that break bucket methods ([`msm`]).
 
+pub mod bounded_alloc;
 pub mod json;
 pub mod msm;
 pub mod ntt;
