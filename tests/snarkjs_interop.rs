@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 use ark_bn254::Fr;
+use ark_ff::UniformRand;
 use kiln::backends;
 use kiln_host::conformance::seeded_rng;
 use kiln_prover::conformance::zkey_byte_identity;
@@ -279,6 +280,11 @@ fn witnesses_that_do_not_fit_the_key_are_refused_and_nothing_is_written() {
             prover.prove_with_randomness(&witness, Fr::from(3u64), Fr::from(5u64)),
             Err(ProverError::WitnessRejected)
         ));
+        // Taken by value, the witness moves to the backend; the diagnosis gets it back.
+        assert!(matches!(
+            prover.prove_timed_owned(witness.clone(), Fr::from(3u64), Fr::from(5u64)),
+            Err(ProverError::WitnessRejected)
+        ));
     }
     // The same through the CLI: exit 2, no files.
     let bad = dir.join("bad.wtns");
@@ -397,4 +403,35 @@ fn a_faulty_device_is_told_apart_from_a_bad_witness() {
         prover.prove_with_randomness(&bad, Fr::from(7u64), Fr::from(11u64)),
         Err(ProverError::WitnessRejected)
     ));
+    // The same with the witnesses moved into the prover.
+    assert!(matches!(
+        prover.prove_timed_owned(witness.clone(), Fr::from(7u64), Fr::from(11u64)),
+        Err(ProverError::ProofDidNotVerify { backend: "faulty" })
+    ));
+    assert!(matches!(
+        prover.prove_timed_owned(bad, Fr::from(7u64), Fr::from(11u64)),
+        Err(ProverError::WitnessRejected)
+    ));
+}
+
+/// A witness moved into the prover (`kiln prove`'s way: one copy of it, on the backend) gives
+/// the very proof a borrowed one does, on every backend.
+#[test]
+fn owned_and_borrowed_witnesses_prove_the_same() {
+    let Some(env) = Env::get("snarkjs interop") else {
+        return;
+    };
+    let mut rng = seeded_rng("owned witness");
+    let fx = env.fixtures.join("range");
+    let zkey = read_zkey_file(&fx.join("circuit.zkey")).unwrap();
+    let witness = read_wtns_file(&fx.join("witness.wtns")).unwrap();
+    for name in backends::compiled_in() {
+        let backend = backends::open(name).unwrap();
+        let prover = SnarkjsProver::new(&*backend, zkey.clone()).unwrap();
+        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let (borrowed, public, _) = prover.prove_timed(&witness, r, s).unwrap();
+        let (owned, owned_public, _) = prover.prove_timed_owned(witness.clone(), r, s).unwrap();
+        assert_eq!(owned, borrowed, "{name}: proof");
+        assert_eq!(owned_public, public, "{name}: public signals");
+    }
 }

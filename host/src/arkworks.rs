@@ -13,7 +13,7 @@ use ark_ec::VariableBaseMSM;
 use crate::backend::{Backend, BackendId, G1Bases, G2Bases, NttOp, Scalars, VecOp};
 use crate::device::DeviceInfo;
 use crate::error::Result;
-use crate::host_memory::{self, host, wrap};
+use crate::host_memory::{self, host, scalars, wrap, wrap_scalars};
 
 /// The arkworks reference backend.
 #[derive(Debug)]
@@ -72,28 +72,28 @@ impl Backend for ArkworksBackend {
     }
 
     fn upload_scalars(&self, values: &[Fr]) -> Result<Scalars> {
-        Ok(wrap(self, values.to_vec()))
+        Ok(wrap_scalars(self, values.to_vec()))
     }
 
     fn upload_scalars_owned(&self, values: Vec<Fr>) -> Result<Scalars> {
-        Ok(wrap(self, values))
+        Ok(wrap_scalars(self, values))
     }
 
     fn download_scalars_unchecked(&self, values: &Scalars) -> Result<Vec<Fr>> {
-        Ok(host(values, "download")?.clone())
+        Ok(scalars(values, "download")?.values().to_vec())
     }
 
-    fn msm_g1_unchecked(&self, bases: &G1Bases, scalars: &Scalars) -> Result<G1Projective> {
+    fn msm_g1_unchecked(&self, bases: &G1Bases, values: &Scalars) -> Result<G1Projective> {
         Ok(G1Projective::msm_unchecked(
             host(bases, "msm-g1")?,
-            host(scalars, "msm-g1")?,
+            &scalars(values, "msm-g1")?.values(),
         ))
     }
 
-    fn msm_g2_unchecked(&self, bases: &G2Bases, scalars: &Scalars) -> Result<G2Projective> {
+    fn msm_g2_unchecked(&self, bases: &G2Bases, values: &Scalars) -> Result<G2Projective> {
         Ok(G2Projective::msm_unchecked(
             host(bases, "msm-g2")?,
-            host(scalars, "msm-g2")?,
+            &scalars(values, "msm-g2")?.values(),
         ))
     }
 

@@ -280,6 +280,24 @@ impl<'b> Prover<'b> {
             }
         }
     }
+
+    /// As [`prove`](Self::prove), taking the witness, which a Groth16 prover moves to its
+    /// backend for the MSMs instead of copying it there (`kiln prove`, which reads a witness to
+    /// prove it once, so holds one copy of it). A PLONK prover borrows it.
+    pub fn prove_owned(
+        &self,
+        witness: Vec<Fr>,
+        rng: &mut impl Rng,
+    ) -> Result<(Proof, Vec<Fr>, StageTimings)> {
+        match self {
+            Prover::Groth16(p) => {
+                let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+                let (proof, public, t) = p.prove_timed_owned(witness, r, s)?;
+                Ok((Proof::Groth16(proof), public, t))
+            }
+            Prover::Plonk(_) => self.prove(&witness, rng),
+        }
+    }
 }
 
 /// A proof the backend could not make, made on the arkworks reference instead

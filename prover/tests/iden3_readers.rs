@@ -174,6 +174,19 @@ fn corrupted_keys_are_refused_with_the_reason() {
             ..
         })
     ));
+    // Two points off the curve: the first of them is named, whichever thread decoded it.
+    let count = a_len / 64;
+    assert!(matches!(
+        corrupt(&|b| {
+            b[last] ^= 1;
+            b[last - 64] ^= 1;
+        }),
+        Err(FormatError::BadPoint {
+            what: "A query",
+            index,
+            ..
+        }) if index as usize == count - 2
+    ));
     // A G2 point on the twist but outside the subgroup in the B2 query.
     let mut rng = seeded_rng("zkey subgroup");
     let rogue = loop {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::short_weierstrass::{Affine, Projective};
-use kiln_host::host_memory::{self, host, wrap};
+use kiln_host::host_memory::{self, wrap_scalars};
 use kiln_host::{
     Backend, BackendId, DeviceBuffer, DeviceInfo, G1Bases, G2Bases, NttOp, Result, Scalars, VecOp,
 };
@@ -116,7 +116,9 @@ fn msm<P: CpuCurve>(
     scalars: &Scalars,
     op: &'static str,
 ) -> Result<Projective<P>> {
-    let scalars = host(scalars, op)?;
+    // The canonical form is the buffer's, shared with the other MSMs over it.
+    let canonical = host_memory::scalars(scalars, op)?.canonical();
+    let scalars: &[[u64; 4]] = &canonical;
     let held = bases
         .storage::<HostBases<P>>()
         .ok_or(kiln_host::Error::Device {
@@ -124,8 +126,8 @@ fn msm<P: CpuCurve>(
             message: "buffer storage is not a cpu bases buffer".into(),
         })?;
     Ok(match held {
-        HostBases::Plain(bases) => kiln_msm::cpu::msm(bases, scalars),
-        HostBases::Table { table, .. } => table.msm(scalars),
+        HostBases::Plain(bases) => kiln_msm::cpu::msm_canonical(bases, scalars),
+        HostBases::Table { table, .. } => table.msm_canonical(scalars),
     })
 }
 
@@ -168,15 +170,15 @@ impl Backend for CpuBackend {
     }
 
     fn upload_scalars(&self, values: &[Fr]) -> Result<Scalars> {
-        Ok(wrap(self, values.to_vec()))
+        Ok(wrap_scalars(self, values.to_vec()))
     }
 
     fn upload_scalars_owned(&self, values: Vec<Fr>) -> Result<Scalars> {
-        Ok(wrap(self, values))
+        Ok(wrap_scalars(self, values))
     }
 
     fn download_scalars_unchecked(&self, values: &Scalars) -> Result<Vec<Fr>> {
-        Ok(host(values, "download")?.clone())
+        Ok(host_memory::scalars(values, "download")?.values().to_vec())
     }
 
     fn msm_g1_unchecked(&self, bases: &G1Bases, scalars: &Scalars) -> Result<G1Projective> {
@@ -189,7 +191,7 @@ impl Backend for CpuBackend {
 
     fn ntt_unchecked(&self, values: &mut Scalars, op: NttOp) -> Result<()> {
         // The seam has checked the length and the coset shift.
-        kiln_ntt::cpu::transform(host_memory::host_mut(values, op.name())?, op);
+        kiln_ntt::cpu::transform(host_memory::scalars_mut(values, op.name())?, op);
         Ok(())
     }
 

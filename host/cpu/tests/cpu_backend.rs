@@ -20,6 +20,48 @@ fn cpu_backend_with_fixed_base_tables_passes_the_conformance_suite() {
     assert_passes_suite(&CpuBackend::with_table_budget(usize::MAX), &[3, 10]);
 }
 
+/// One scalar buffer through MSMs (which convert it to canonical limbs in place), an NTT and a
+/// vector operation (which convert it back), and MSMs again, on the cpu backend and on the
+/// arkworks reference: the same points and the same values at every step.
+#[test]
+fn a_scalar_buffer_serves_msms_ntts_and_vector_ops_in_turn() {
+    use kiln_host::{ArkworksBackend, NttOp, VecOp};
+    let mut rng = seeded_rng("scalar buffer forms");
+    let n = 1 << 10;
+    let g = G1Affine::generator();
+    let bases: Vec<G1Affine> = (0..n)
+        .map(|_| (g * Fr::rand(&mut rng)).into_affine())
+        .collect();
+    let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+    let other: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+    let cpu = CpuBackend::new();
+    let reference = ArkworksBackend::new();
+    let run = |b: &dyn Backend| {
+        let points = b.upload_g1(&bases).unwrap();
+        let mut s = b.upload_scalars(&scalars).unwrap();
+        let o = b.upload_scalars(&other).unwrap();
+        let mut out = vec![b.msm_g1(&points, &s).unwrap()];
+        // Two MSMs over one buffer at once share its conversion.
+        let (x, y) = std::thread::scope(|scope| {
+            let x = scope.spawn(|| b.msm_g1(&points, &s).unwrap());
+            let y = b.msm_g1(&points, &s).unwrap();
+            (x.join().unwrap(), y)
+        });
+        out.extend([x, y]);
+        // The other buffer as a vector operation's right-hand side, after an MSM converted it.
+        out.push(b.msm_g1(&points, &o).unwrap());
+        b.vec_op(&mut s, VecOp::Mul(&o)).unwrap();
+        out.push(b.msm_g1(&points, &s).unwrap());
+        b.ntt(&mut s, NttOp::Forward).unwrap();
+        out.push(b.msm_g1(&points, &s).unwrap());
+        (out, b.download_scalars(&s).unwrap())
+    };
+    let (got, got_values) = run(&cpu);
+    let (want, want_values) = run(&reference);
+    assert_eq!(got_values, want_values);
+    assert_eq!(got, want);
+}
+
 #[test]
 fn tables_take_from_the_budget_and_give_back_when_dropped() {
     let mut rng = seeded_rng("table budget");

@@ -10,7 +10,7 @@
 //!   the batch waits for the next batch in a queue of at most one batch's size. When that queue
 //!   is full (skewed scalars: every digit in one bucket), the point is added at once into a
 //!   lazily allocated XYZZ overflow bucket instead, so skew costs XYZZ speed, never an unbounded
-//!   queue, and uniform scalars never allocate the overflow.
+//!   queue, and uniform scalars never touch the overflow.
 //! - [`XyzzBuckets`]: arkworks' extended Jacobian buckets ([`Bucket`]), `8M + 2S` per mixed
 //!   addition with no batching: the better choice for small windows, where a batch would keep
 //!   hitting the same few buckets.
@@ -18,6 +18,8 @@
 //! Both end with `window_sum`: `sum_b b * B_b` by running sums, for affine buckets as batched
 //! affine additions over segments of the buckets ([`running_sum`]), for XYZZ buckets as one
 //! chain of XYZZ additions.
+
+use std::collections::HashMap;
 
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ec::AffineRepr;
@@ -46,8 +48,10 @@ pub trait Buckets<P: SWCurveConfig> {
 pub struct AffineBuckets<P: SWCurveConfig> {
     buckets: Vec<Affine<P>>,
     /// XYZZ sums of points that found their bucket in the batch and the queue full, or that
-    /// are no chord of their bucket (`P + P`, `P + (-P)`); empty until the first such point.
-    overflow: Vec<Bucket<P>>,
+    /// are no chord of their bucket (`P + P`, `P + (-P)`), by bucket. A map, not an array
+    /// beside the buckets: it is needed by few buckets (skewed scalars pile into a handful;
+    /// repeated points are rare), and a full array would double a task's bucket memory.
+    overflow: HashMap<u32, Bucket<P>>,
     /// Points whose bucket was in the batch: they join the next batch (at most `batch_size`).
     pending: Vec<(u32, Affine<P>)>,
     /// An empty vector with `pending`'s capacity, swapped in while the pending points rejoin.
@@ -71,7 +75,7 @@ where
         let batch_size = batch_size.clamp(1, buckets.max(1));
         AffineBuckets {
             buckets: vec![Affine::identity(); buckets],
-            overflow: Vec::new(),
+            overflow: HashMap::new(),
             in_batch: vec![0; buckets.div_ceil(64)],
             chords: Vec::with_capacity(batch_size),
             chord_buckets: Vec::with_capacity(batch_size),
@@ -88,10 +92,7 @@ where
 
     #[inline]
     fn add_to_overflow(&mut self, bucket: usize, point: &Affine<P>) {
-        if self.overflow.is_empty() {
-            self.overflow = vec![Bucket::default(); self.buckets.len()];
-        }
-        self.overflow[bucket] += point;
+        *self.overflow.entry(bucket as u32).or_default() += point;
     }
 
     /// Queues `point` for bucket `bucket`: into the batch, the pending queue if the bucket is
@@ -182,7 +183,7 @@ where
 
     fn window_sum(mut self) -> Projective<P> {
         self.drain();
-        running_sum::fold_overflow(&mut self.buckets, &self.overflow);
+        running_sum::fold_overflow(&mut self.buckets, self.overflow.drain());
         let inversion = BucketCosts::inversion_of::<P::BaseField>();
         let segments = running_sum::segments(self.buckets.len(), inversion);
         running_sum::window_sum(&self.buckets, segments)

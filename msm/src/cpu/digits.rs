@@ -6,6 +6,8 @@
 //! in a `u64`, and any digit is then recomputed from the scalar's bits and two of those bits.
 //! Parallel tasks can so take any window of any chunk of points.
 
+use std::borrow::Cow;
+
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
 use rayon::prelude::*;
@@ -17,10 +19,12 @@ use crate::plan::{window_bits, window_count_for};
 ///
 /// The windows cover the scalars' significant bits only: an MSM whose scalars are all small
 /// (or the half-size scalars of the GLV split, [`super::glv`]) runs fewer windows.
-pub struct WindowDigits<const LIMBS: usize = 4> {
+pub struct WindowDigits<'s, const LIMBS: usize = 4> {
     c: u32,
     windows: u32,
-    scalars: Vec<[u64; LIMBS]>,
+    /// Borrowed where the caller keeps the canonical scalars (a buffer shared by several
+    /// MSMs), owned where they were made for this MSM.
+    scalars: Cow<'s, [[u64; LIMBS]]>,
     /// Bit `j` set: window `j` receives a carry of 1 from window `j - 1`.
     carries: Vec<u64>,
 }
@@ -52,16 +56,18 @@ pub fn significant_bits<const LIMBS: usize>(scalars: &[[u64; LIMBS]]) -> u32 {
         .map_or(0, |k| 64 * k as u32 + 64 - or[k].leading_zeros())
 }
 
-impl WindowDigits<4> {
+impl WindowDigits<'static, 4> {
     /// Converts `scalars` out of Montgomery form and records their carries, in parallel.
     pub fn new(scalars: &[Fr], c: u32) -> Self {
         Self::from_limbs(canonical(scalars), c)
     }
 }
 
-impl<const LIMBS: usize> WindowDigits<LIMBS> {
-    /// Records the carries of non-negative scalars, windows enough for the largest.
-    pub fn from_limbs(scalars: Vec<[u64; LIMBS]>, c: u32) -> Self {
+impl<'s, const LIMBS: usize> WindowDigits<'s, LIMBS> {
+    /// Records the carries of non-negative scalars (a `Vec` or a borrowed slice), windows
+    /// enough for the largest.
+    pub fn from_limbs(scalars: impl Into<Cow<'s, [[u64; LIMBS]]>>, c: u32) -> Self {
+        let scalars = scalars.into();
         assert!(
             c >= MIN_WINDOW_BITS,
             "windows below {MIN_WINDOW_BITS} bits are not supported"

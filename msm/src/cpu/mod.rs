@@ -23,7 +23,7 @@ pub mod glv;
 pub mod running_sum;
 pub mod schedule;
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::ops::Range;
 
 use ark_bn254::Fr;
@@ -51,7 +51,17 @@ impl<P: SWCurveConfig<ScalarField = Fr, BaseField: ChordBatch> + GLVConfig> CpuC
 /// the cost model picks for these scalars' size.
 pub fn msm<P: CpuCurve>(bases: &[Affine<P>], scalars: &[Fr]) -> Projective<P> {
     let n = bases.len().min(scalars.len());
-    let scalars = canonical(&scalars[..n]);
+    msm_canonical(bases, canonical(&scalars[..n]))
+}
+
+/// As [`msm`], for scalars already out of Montgomery form (little-endian limbs, each below
+/// the group order): a `Vec` made for this MSM, or a slice several MSMs share.
+pub fn msm_canonical<'s, P: CpuCurve>(
+    bases: &[Affine<P>],
+    scalars: impl Into<Cow<'s, [[u64; 4]]>>,
+) -> Projective<P> {
+    let scalars = first(scalars.into(), bases.len());
+    let n = scalars.len();
     let schedule = Schedule::for_scalar_bits(
         n,
         significant_bits(&scalars),
@@ -85,12 +95,23 @@ pub fn msm_with<P: CpuCurve>(
         scalars.len(),
         "bases and scalars differ in length"
     );
-    run(bases, canonical(scalars), schedule)
+    run(bases, Cow::Owned(canonical(scalars)), schedule)
+}
+
+/// The first `n` of `scalars` (all of them if fewer), without copying.
+fn first(scalars: Cow<'_, [[u64; 4]]>, n: usize) -> Cow<'_, [[u64; 4]]> {
+    match scalars {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[..n.min(s.len())]),
+        Cow::Owned(mut s) => {
+            s.truncate(n);
+            Cow::Owned(s)
+        }
+    }
 }
 
 fn run<P: CpuCurve>(
     bases: &[Affine<P>],
-    scalars: Vec<[u64; 4]>,
+    scalars: Cow<'_, [[u64; 4]]>,
     schedule: &Schedule,
 ) -> Projective<P> {
     let n = bases.len();
@@ -267,11 +288,18 @@ impl<P: CpuCurve> FixedBaseTable<P> {
     /// `sum_i scalars[i] * bases[i]`.
     pub fn msm(&self, scalars: &[Fr]) -> Projective<P> {
         let n = self.len().min(scalars.len());
+        self.msm_canonical(canonical(&scalars[..n]))
+    }
+
+    /// As [`msm`](Self::msm), for canonical scalars ([`msm_canonical`]).
+    pub fn msm_canonical<'s>(&self, scalars: impl Into<Cow<'s, [[u64; 4]]>>) -> Projective<P> {
+        let scalars = first(scalars.into(), self.len());
+        let n = scalars.len();
         if n == 0 {
             return Projective::zero();
         }
         let c = self.schedule.window_bits;
-        let digits = WindowDigits::new(&scalars[..n], c);
+        let digits = WindowDigits::from_limbs(scalars, c);
         let chunk = n.div_ceil(self.schedule.chunks);
         let windows = self.windows;
         let used = digits.windows() as usize;

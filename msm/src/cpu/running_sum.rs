@@ -96,20 +96,23 @@ where
     total.into()
 }
 
-/// Folds XYZZ overflow sums into the affine buckets they belong to: `buckets[b] += overflow[b]`
-/// for every `b`, with one shared inversion to make the overflow sums affine and one batch of
+/// Folds XYZZ overflow sums `(b, sum)` into the affine buckets they belong to: `buckets[b] +=
+/// sum` (each `b` at most once), with one shared inversion to make the overflow sums affine and one batch of
 /// additions.
-pub fn fold_overflow<P: SWCurveConfig>(buckets: &mut [Affine<P>], overflow: &[Bucket<P>])
-where
+pub fn fold_overflow<P: SWCurveConfig>(
+    buckets: &mut [Affine<P>],
+    overflow: impl IntoIterator<Item = (u32, Bucket<P>)>,
+) where
     P::BaseField: ChordBatch,
 {
-    let used: Vec<usize> = (0..overflow.len())
-        .filter(|&b| !overflow[b].is_zero())
-        .collect();
+    let (used, projective): (Vec<usize>, Vec<Projective<P>>) = overflow
+        .into_iter()
+        .filter(|(_, sum)| !sum.is_zero())
+        .map(|(b, sum)| (b as usize, Projective::<P>::from(sum)))
+        .unzip();
     if used.is_empty() {
         return;
     }
-    let projective: Vec<Projective<P>> = used.iter().map(|&b| overflow[b].into()).collect();
     let affine = Projective::normalize_batch(&projective);
     let mut batch = PairBatch::<P>::with_capacity(used.len());
     for (&b, p) in used.iter().zip(&affine) {
@@ -287,7 +290,10 @@ mod tests {
             .zip(&overflow)
             .map(|(b, o)| (b.into_group() + Projective::from(*o)).into_affine())
             .collect();
-        fold_overflow(&mut buckets, &overflow);
+        fold_overflow(
+            &mut buckets,
+            overflow.iter().enumerate().map(|(b, o)| (b as u32, *o)),
+        );
         assert_eq!(buckets, want);
     }
 

@@ -148,9 +148,11 @@ impl<'b> Groth16Prover<'b> {
         let h = t.time("witness map (rows, 7 NTTs)", || {
             self.witness_map(r1cs, assignment)
         })?;
-        let proof = self.key.prove(&mut t, assignment, &h, r, s, || {
-            self.diagnose_failed_verification(r1cs, assignment, r, s)
-        })?;
+        let proof = self
+            .key
+            .prove(&mut t, Cow::Borrowed(assignment), &h, r, s, |assignment| {
+                self.diagnose_failed_verification(r1cs, assignment, r, s)
+            })?;
         Ok((proof, t))
     }
 

@@ -164,20 +164,29 @@ impl<'b> ResidentKey<'b> {
     }
 
     /// Finishes a proof of `assignment` (the constant one, the public inputs, then the private
-    /// ones) from `h`, resident on the backend, and `r, s`, timing each stage into `t`. A proof
-    /// that does not verify is never returned: `diagnose` says why it failed.
+    /// ones) from `h`, resident on the backend, and `r, s`, timing each stage into `t`. An
+    /// owned assignment moves to the backend (on the host, without a copy). A proof that does
+    /// not verify is never returned: `diagnose`, given the assignment back, says why it failed.
     pub fn prove(
         &self,
         t: &mut StageTimings,
-        assignment: &[Fr],
+        assignment: Cow<'_, [Fr]>,
         h: &Scalars,
         r: Fr,
         s: Fr,
-        diagnose: impl FnOnce() -> ProverError,
+        diagnose: impl FnOnce(&[Fr]) -> ProverError,
     ) -> Result<Proof<Bn254>> {
         let backend = self.backend;
         let n_public = self.pvk.vk.gamma_abc_g1.len() - 1;
-        let full = t.time(self.names.upload, || backend.upload_scalars(assignment))?;
+        let public = assignment.get(1..=n_public).unwrap_or_default().to_vec();
+        let kept = match &assignment {
+            Cow::Borrowed(a) => Some(*a),
+            Cow::Owned(_) => None,
+        };
+        let full = t.time(self.names.upload, || match assignment {
+            Cow::Borrowed(a) => backend.upload_scalars(a),
+            Cow::Owned(a) => backend.upload_scalars_owned(a),
+        })?;
         let MsmResults {
             a,
             b_g1,
@@ -214,15 +223,19 @@ impl<'b> ResidentKey<'b> {
             }
         });
 
-        let public = &assignment[1..=n_public];
         let verified = t.time("verify", || {
             proof.b.is_in_correct_subgroup_assuming_on_curve()
-                && Groth16::<Bn254>::verify_proof(&self.pvk, &proof, public).unwrap_or(false)
+                && Groth16::<Bn254>::verify_proof(&self.pvk, &proof, &public).unwrap_or(false)
         });
         if verified {
-            Ok(proof)
-        } else {
-            Err(diagnose())
+            return Ok(proof);
         }
+        Err(match kept {
+            Some(assignment) => diagnose(assignment),
+            None => match backend.download_scalars(&full) {
+                Ok(assignment) => diagnose(&assignment),
+                Err(e) => e.into(),
+            },
+        })
     }
 }

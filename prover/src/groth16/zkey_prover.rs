@@ -140,6 +140,27 @@ impl<'b> SnarkjsProver<'b> {
         r: Fr,
         s: Fr,
     ) -> Result<(Proof<Bn254>, Vec<Fr>, StageTimings)> {
+        self.prove_witness(Cow::Borrowed(witness), r, s)
+    }
+
+    /// As [`prove_timed`](Self::prove_timed), taking the witness: after the witness map it
+    /// moves to the backend for the MSMs instead of being copied there (a host backend keeps
+    /// it as it is), so a one-shot prover holds one witness, not two.
+    pub fn prove_timed_owned(
+        &self,
+        witness: Vec<Fr>,
+        r: Fr,
+        s: Fr,
+    ) -> Result<(Proof<Bn254>, Vec<Fr>, StageTimings)> {
+        self.prove_witness(Cow::Owned(witness), r, s)
+    }
+
+    fn prove_witness(
+        &self,
+        witness: Cow<'_, [Fr]>,
+        r: Fr,
+        s: Fr,
+    ) -> Result<(Proof<Bn254>, Vec<Fr>, StageTimings)> {
         if witness.len() != self.n_vars {
             return Err(ProverError::AssignmentLength {
                 expected: self.n_vars,
@@ -151,12 +172,13 @@ impl<'b> SnarkjsProver<'b> {
         }
         let mut t = StageTimings::default();
         let h = t.time("witness map (A, B rows, 6 NTTs)", || {
-            self.witness_map(witness)
+            self.witness_map(&witness)
         })?;
-        let proof = self.key.prove(&mut t, witness, &h, r, s, || {
+        let public = witness[1..=self.n_public].to_vec();
+        let proof = self.key.prove(&mut t, witness, &h, r, s, |witness| {
             self.diagnose_failed_verification(witness, r, s)
         })?;
-        Ok((proof, witness[1..=self.n_public].to_vec(), t))
+        Ok((proof, public, t))
     }
 
     /// A proof that does not verify comes from a witness that does not satisfy the key's circuit

@@ -391,7 +391,11 @@ fn check_g2_subgroup(points: &[G2Affine], what: &'static str) -> Result<()> {
     }
 }
 
-fn read_points<P: Send>(
+/// Decodes `count` records of `size` bytes in parallel, straight into a vector of exactly
+/// their number (collecting `Result`s would gather chunks and copy them, twice a section's
+/// size for a moment). A bad record is replaced by a placeholder and remembered; the first one
+/// is reported, the same whatever the threads' order.
+fn read_points<P: Send + Default>(
     r: &mut Reader<'_>,
     count: u64,
     size: usize,
@@ -399,17 +403,29 @@ fn read_points<P: Send>(
     decode: impl Fn(&[u8]) -> std::result::Result<P, layout::LayoutError> + Sync,
 ) -> Result<Vec<P>> {
     r.expect_records(count, size as u64)?;
-    r.take(count * size as u64)?
+    let bytes = r.take(count * size as u64)?;
+    let first_bad = std::sync::atomic::AtomicUsize::new(usize::MAX);
+    let mut points = Vec::new();
+    bytes
         .par_chunks_exact(size)
         .enumerate()
         .map(|(i, c)| {
-            decode(c).map_err(|e| FormatError::BadPoint {
-                what,
-                index: i as u64,
-                reason: e.to_string(),
+            decode(c).unwrap_or_else(|_| {
+                first_bad.fetch_min(i, std::sync::atomic::Ordering::Relaxed);
+                P::default()
             })
         })
-        .collect()
+        .collect_into_vec(&mut points);
+    match first_bad.into_inner() {
+        usize::MAX => Ok(points),
+        index => Err(FormatError::BadPoint {
+            what,
+            index: index as u64,
+            reason: decode(&bytes[index * size..][..size])
+                .err()
+                .map_or_else(String::new, |e| e.to_string()),
+        }),
+    }
 }
 
 /// One section of a container.
