@@ -46,18 +46,24 @@ fn multiplication_ns<F: Field + UniformRand>(name: &str) -> f64 {
 }
 
 /// One inversion (what a batch of affine bucket additions shares), in nanoseconds and in
-/// multiplications: the MSM cost model's `INVERSION` constant.
-fn inversion_ns<F: Field + UniformRand>(name: &str, multiplication_ns: f64) {
+/// multiplications, arkworks' and kiln's ([`kiln_field::Invert`], which the MSM uses): the
+/// MSM cost model's `INVERSION` constants.
+fn inversion_ns<F: Field + UniformRand + kiln_field::Invert>(name: &str, multiplication_ns: f64) {
     let mut rng = seeded_rng("field_ops inversion");
     let mut v: Vec<F> = (0..256).map(|_| F::rand(&mut rng)).collect();
-    let ns = time(256, 20, || {
+    let arkworks = time(256, 20, || {
         v.iter_mut()
             .for_each(|x| *x = x.inverse().unwrap_or(F::ONE));
         std::hint::black_box(&v);
     });
+    let kiln = time(256, 20, || {
+        v.iter_mut().for_each(|x| *x = x.invert().unwrap_or(F::ONE));
+        std::hint::black_box(&v);
+    });
     println!(
-        "{name} inversion: {ns:.0} ns ({:.0} multiplications)",
-        ns / multiplication_ns
+        "{name} inversion: arkworks {arkworks:.0} ns ({:.0} multiplications), kiln {kiln:.0} ns ({:.0} multiplications)",
+        arkworks / multiplication_ns,
+        kiln / multiplication_ns
     );
 }
 

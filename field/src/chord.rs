@@ -5,7 +5,7 @@
 //! (Montgomery's trick), leaving about six multiplications per addition; on CPUs with AVX-512
 //! IFMA the 4-limb prime fields run them eight additions abreast ([`crate::ifma`]).
 
-use ark_ff::Field;
+use crate::inverse::{batch_invert, Invert};
 #[cfg(not(target_arch = "x86_64"))]
 use ark_ff::{Fp2, Fp2Config, MontConfig};
 
@@ -14,7 +14,7 @@ use crate::BranchFree;
 use crate::Fp4;
 
 /// A field whose affine chord additions can run in batches.
-pub trait ChordBatch: BranchFree + Field {
+pub trait ChordBatch: BranchFree + Invert {
     /// Whether [`ChordBatch::chord_batch`] runs on vector lanes here (worth gathering the
     /// additions into entries for); otherwise it is [`chord_batch_serial`].
     fn lanes_available() -> bool {
@@ -29,9 +29,9 @@ pub trait ChordBatch: BranchFree + Field {
 }
 
 /// [`ChordBatch::chord_batch`] one addition at a time, with arkworks' multiplication.
-pub fn chord_batch_serial<F: BranchFree + Field>(entries: &mut [[F; 4]]) {
+pub fn chord_batch_serial<F: BranchFree + Invert>(entries: &mut [[F; 4]]) {
     let mut denominators: Vec<F> = entries.iter().map(|e| e[2].sub_bf(&e[0])).collect();
-    ark_ff::serial_batch_inversion_and_mul(&mut denominators, &F::one());
+    batch_invert(&mut denominators);
     for (e, inverse) in entries.iter_mut().zip(&denominators) {
         let [x1, y1, x2, y2] = *e;
         let lambda = y2.sub_bf(&y1) * inverse;
@@ -42,7 +42,7 @@ pub fn chord_batch_serial<F: BranchFree + Field>(entries: &mut [[F; 4]]) {
 }
 
 #[cfg(target_arch = "x86_64")]
-impl<F: BranchFree + crate::ifma::Abreast> ChordBatch for F {
+impl<F: BranchFree + Invert + crate::ifma::Abreast> ChordBatch for F {
     fn lanes_available() -> bool {
         F::lanes_modulus().is_some()
     }

@@ -497,7 +497,7 @@ struct Row {
 ///
 /// `m` must come from `F::lanes_modulus()`.
 #[target_feature(enable = "avx512f,avx512ifma")]
-pub unsafe fn chord_batch<F: Abreast>(m: &IfmaModulus, entries: &mut [[F; 4]]) {
+pub unsafe fn chord_batch<F: Abreast + crate::Invert>(m: &IfmaModulus, entries: &mut [[F; 4]]) {
     use Multiple::{P16, P48};
     if entries.is_empty() {
         return;
@@ -579,7 +579,7 @@ pub unsafe fn chord_batch<F: Abreast>(m: &IfmaModulus, entries: &mut [[F; 4]]) {
         let index = _mm512_add_epi64(all.first_word, _mm512_set1_epi64(i as i64));
         _mm512_i64scatter_epi64::<8>(totals_words, index, *word);
     }
-    ark_ff::serial_batch_inversion_and_mul(&mut totals, &F::one());
+    crate::inverse::batch_invert_array(&mut totals);
     let mut w: [__m512i; 8] = core::array::from_fn(|i| {
         if i >= F::WORDS {
             return _mm512_setzero_si512();

@@ -16,8 +16,10 @@
 pub mod chord;
 #[cfg(target_arch = "x86_64")]
 pub mod ifma;
+pub mod inverse;
 
 pub use chord::{chord_batch_serial, ChordBatch};
+pub use inverse::{batch_invert, Invert};
 
 use ark_ff::{BigInt, Fp2, Fp256, Fp2Config, MontBackend, MontConfig};
 

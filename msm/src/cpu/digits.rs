@@ -22,6 +22,8 @@ use crate::plan::{window_bits, window_count_for};
 pub struct WindowDigits<'s, const LIMBS: usize = 4> {
     c: u32,
     windows: u32,
+    /// The scalars' significant bits, which bound the top window's digits.
+    bits: u32,
     /// Borrowed where the caller keeps the canonical scalars (a buffer shared by several
     /// MSMs), owned where they were made for this MSM.
     scalars: Cow<'s, [[u64; LIMBS]]>,
@@ -95,6 +97,7 @@ impl<'s, const LIMBS: usize> WindowDigits<'s, LIMBS> {
         WindowDigits {
             c,
             windows,
+            bits,
             scalars,
             carries,
         }
@@ -110,6 +113,17 @@ impl<'s, const LIMBS: usize> WindowDigits<'s, LIMBS> {
 
     pub fn len(&self) -> usize {
         self.scalars.len()
+    }
+
+    /// The buckets window `j`'s digits can reach: `2^(c-1)` below the top window, and for the
+    /// top one `2^(bits mod c)`, since it holds only the scalars' last `bits mod c` bits and a
+    /// carry (7 bits and 128 buckets for 254-bit scalars in 13-bit windows, not 4,096).
+    pub fn buckets(&self, j: u32) -> usize {
+        if j + 1 < self.windows {
+            1 << (self.c - 1)
+        } else {
+            1 << (self.bits % self.c)
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -155,6 +169,10 @@ mod tests {
                         digits.digit(i, j),
                         want[j as usize].value(),
                         "c={c} i={i} j={j}"
+                    );
+                    assert!(
+                        digits.digit(i, j).unsigned_abs() as usize <= digits.buckets(j),
+                        "c={c} i={i} j={j}: digit beyond the window's buckets"
                     );
                 }
             }

@@ -119,11 +119,12 @@ fn run<P: CpuCurve>(
         return Projective::zero();
     }
     let c = schedule.window_bits;
+    let costs = bucket_costs::<P>();
     if !schedule.glv {
         let digits = WindowDigits::from_limbs(scalars, c);
         return by_windows(n, digits.windows(), schedule, |points, j| {
             let signed = points.filter_map(|i| signed_point(&bases[i], digits.digit(i, j)));
-            accumulate(schedule.accumulation, c, signed)
+            accumulate_window(schedule, &costs, digits.buckets(j), signed)
         });
     }
     let split = SplitScalars::new::<P>(&scalars);
@@ -151,8 +152,27 @@ fn run<P: CpuCurve>(
             };
             first.into_iter().chain(second)
         });
-        accumulate(schedule.accumulation, c, signed)
+        accumulate_window(schedule, &costs, digits.buckets(j), signed)
     })
+}
+
+/// Accumulates one window of a plain MSM into the `buckets` its digits can reach: the
+/// schedule's accumulation for a full window, and for a narrower one (the top window) the one
+/// the cost model picks for its bucket count. A batch of affine additions can take each bucket
+/// once, so the top window's 65,536 points into 128 buckets (2^16 full-size scalars, 13-bit
+/// windows) would otherwise fill a 1,024-addition batch with 128 and queue or divert the rest.
+fn accumulate_window<P: CpuCurve, Q: Borrow<Affine<P>>>(
+    schedule: &Schedule,
+    costs: &BucketCosts,
+    buckets: usize,
+    points: impl Iterator<Item = (usize, Q, bool)>,
+) -> Projective<P> {
+    let how = if buckets < 1 << (schedule.window_bits - 1) {
+        Accumulation::for_buckets(buckets, costs).0
+    } else {
+        schedule.accumulation
+    };
+    accumulate(how, buckets, points)
 }
 
 /// Runs `window_sum(points, j)` for every window `j` of every chunk of the `n` points as
@@ -192,11 +212,11 @@ fn signed_point<P: SWCurveConfig, Q: Borrow<Affine<P>>>(
     Some((digit.unsigned_abs() as usize - 1, base, digit < 0))
 }
 
-/// Accumulates `points` (bucket, point, negate) into `2^(c-1)` buckets and returns their
+/// Accumulates `points` (bucket, point, negate) into `n_buckets` buckets and returns their
 /// weighted sum.
 fn accumulate<P: CpuCurve, Q: Borrow<Affine<P>>>(
     how: Accumulation,
-    c: u32,
+    n_buckets: usize,
     points: impl Iterator<Item = (usize, Q, bool)>,
 ) -> Projective<P> {
     fn run<P: SWCurveConfig, B: Buckets<P>, Q: Borrow<Affine<P>>>(
@@ -208,7 +228,6 @@ fn accumulate<P: CpuCurve, Q: Borrow<Affine<P>>>(
         }
         buckets.window_sum()
     }
-    let n_buckets = 1usize << (c - 1);
     match how {
         Accumulation::Affine { batch } => run(AffineBuckets::new(n_buckets, batch), points),
         Accumulation::Xyzz => run(XyzzBuckets::new(n_buckets), points),
@@ -313,7 +332,7 @@ impl<P: CpuCurve> FixedBaseTable<P> {
                     let digits = &digits;
                     (0..used).filter_map(move |j| signed_point(&row[j], digits.digit(i, j as u32)))
                 });
-                accumulate(self.schedule.accumulation, c, signed)
+                accumulate(self.schedule.accumulation, 1 << (c - 1), signed)
             })
             .reduce(Projective::zero, |a, b| a + b)
     }

@@ -8,7 +8,7 @@
 //! | mixed XYZZ addition (`Bucket += Affine`) | 10 |
 //! | batched affine addition, before the shared inversion | 7 |
 //! | the same on eight-lane IFMA ([`kiln_field::ifma`], where the CPU has it): G1, G2 | 3, 2 |
-//! | one field inversion (shared by a batch; `field_ops`): Fq, Fq2 | 300, 80 |
+//! | one field inversion (shared by a batch; `field_ops`): Fq, Fq2 | 104, 27 |
 //! | one bucket of the running-sum reduction of XYZZ buckets (mixed plus full XYZZ addition) | 24 |
 //! | the same for affine buckets: two batched affine additions ([`super::running_sum`]) | 2 x (add + inversion / 2K) |
 //! | one segment of that reduction (`K` segments per window) | 38 |
@@ -50,11 +50,11 @@ const AFFINE_ADD: f64 = 7.0;
 /// batch's gathering into entries and back adds to both.
 const LANE_AFFINE_ADD: f64 = 3.0;
 const LANE_AFFINE_ADD_FQ2: f64 = 2.0;
-/// One inversion in multiplications of its field, measured by `field_ops` on machine B: 274
-/// to 317 for Fq (binary extended Euclid against a 20 ns product), 77 to 79 for Fq2 (one Fq
-/// inversion against an 80 ns product).
-const INVERSION: f64 = 300.0;
-const INVERSION_FQ2: f64 = 80.0;
+/// One inversion in multiplications of its field ([`kiln_field::Invert`], safegcd), measured
+/// by `field_ops` on machine B: 104 for Fq (2.1 µs against a 20 ns product; arkworks' binary
+/// extended Euclid: 304), 27 for Fq2 (one Fq inversion and its norm against an 83 ns product).
+const INVERSION: f64 = 104.0;
+const INVERSION_FQ2: f64 = 27.0;
 /// One bucket of an XYZZ running sum: a mixed and a full XYZZ addition.
 const REDUCE_STEP: f64 = 24.0;
 /// A point whose bucket is already in the batch goes through the queue once more (its share
@@ -158,7 +158,7 @@ impl Accumulation {
     /// next batch. With the batch filling up uniformly, about `batch / (2 buckets)` of the
     /// points do, each paying one more pass through the queue. Large batches share the
     /// inversion more widely and queue more points.
-    fn for_buckets(buckets: usize, costs: &BucketCosts) -> (Self, f64) {
+    pub(crate) fn for_buckets(buckets: usize, costs: &BucketCosts) -> (Self, f64) {
         let mut best = (Accumulation::Xyzz, XYZZ_ADD);
         let mut batch = MIN_BATCH;
         while batch <= (buckets / 2).min(MAX_BATCH) {
@@ -400,13 +400,21 @@ mod tests {
             );
             assert!(!s.glv, "{s:?}");
         }
-        // Measured on machine B (BENCHMARKS.md, stop 29, `msm_compare`): the split wins for
-        // small MSMs, where the reductions weigh most (2^10 with lane additions: G1 4.6 against
-        // 5.6 ms, G2 10.1 against 11.4 ms), ties at 2^12 since the reductions are batched, and
-        // loses from 2^16 points.
-        for costs in [BucketCosts::lanes(72, 1), BucketCosts::lanes(136, 2)] {
-            assert!(Schedule::plain(1 << 10, 2, costs, DEFAULT_SCRATCH_BYTES).glv);
+        // Measured on machine B (BENCHMARKS.md, stop 31, `msm_compare`, lane additions and
+        // safegcd inversions): the split wins for small G1 MSMs, where the reductions weigh
+        // most (2^10: 3.5 against 4.1 ms), not for G2 (2^10: 8.3 against 7.3 ms), and neither
+        // wins at 2^12 (G1 8.9 against 8.1 ms, G2 22.8 against 19.1 ms).
+        assert!(Schedule::plain(1 << 10, 2, BucketCosts::lanes(72, 1), DEFAULT_SCRATCH_BYTES).glv);
+        for log in [10, 12] {
+            let g2 = Schedule::plain(
+                1 << log,
+                2,
+                BucketCosts::lanes(136, 2),
+                DEFAULT_SCRATCH_BYTES,
+            );
+            assert!(!g2.glv, "2^{log}: {g2:?}");
         }
+        assert!(!Schedule::plain(1 << 12, 2, BucketCosts::lanes(72, 1), DEFAULT_SCRATCH_BYTES).glv);
         for costs in [BucketCosts::serial(72, 1), BucketCosts::lanes(72, 1)] {
             assert!(!Schedule::plain(1 << 18, 2, costs, DEFAULT_SCRATCH_BYTES).glv);
         }
