@@ -167,8 +167,9 @@ impl HostScalars {
                 *form = Form::Canonical(to_canonical(values));
             }
         }
-        // Converted (here or by another caller that held the lock), or in use as Montgomery
-        // values by a reader: then a copy of this caller's own.
+        // Converted (here or by another caller that held the lock), or read as Montgomery
+        // values by someone else (a vector operation's operand, or another MSM that was just
+        // looking, which is rare): then a copy of this caller's own rather than a wait.
         let guard = self.read();
         match &*guard {
             Form::Canonical(_) => View(Held::Shared(guard)),
