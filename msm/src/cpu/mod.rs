@@ -60,7 +60,7 @@ pub fn msm_canonical<'s, P: CpuCurve>(
     bases: &[Affine<P>],
     scalars: impl Into<Cow<'s, [[u64; 4]]>>,
 ) -> Projective<P> {
-    let scalars = first(scalars.into(), bases.len());
+    let scalars = truncated(scalars.into(), bases.len());
     let n = scalars.len();
     let schedule = Schedule::for_scalar_bits(
         n,
@@ -99,7 +99,7 @@ pub fn msm_with<P: CpuCurve>(
 }
 
 /// The first `n` of `scalars` (all of them if fewer), without copying.
-fn first(scalars: Cow<'_, [[u64; 4]]>, n: usize) -> Cow<'_, [[u64; 4]]> {
+fn truncated(scalars: Cow<'_, [[u64; 4]]>, n: usize) -> Cow<'_, [[u64; 4]]> {
     match scalars {
         Cow::Borrowed(s) => Cow::Borrowed(&s[..n.min(s.len())]),
         Cow::Owned(mut s) => {
@@ -312,7 +312,7 @@ impl<P: CpuCurve> FixedBaseTable<P> {
 
     /// As [`msm`](Self::msm), for canonical scalars ([`msm_canonical`]).
     pub fn msm_canonical<'s>(&self, scalars: impl Into<Cow<'s, [[u64; 4]]>>) -> Projective<P> {
-        let scalars = first(scalars.into(), self.len());
+        let scalars = truncated(scalars.into(), self.len());
         let n = scalars.len();
         if n == 0 {
             return Projective::zero();
