@@ -59,7 +59,7 @@ fn a_cluster_on_postgresql() {
         .iter()
         .map(|(i, w)| {
             let node = if i % 2 == 0 { &a } else { &b };
-            (*i, submit_witness(node, &admin, &key, &w))
+            (*i, submit_witness(node, &admin, &key, w))
         })
         .collect();
     let mut proven_by = HashSet::new();
@@ -105,7 +105,7 @@ fn a_cluster_on_postgresql() {
         &[args("c"), vec!["--test-prove-delay-ms", "60000"]].concat(),
     );
     let w = &witnesses[0].1;
-    let killed = submit_witness(&c, &admin, &key, &w);
+    let killed = submit_witness(&c, &admin, &key, w);
     poll_job(&c, &admin, &killed, "running on c", |j| {
         j["state"] == "running"
     });
@@ -127,7 +127,7 @@ fn a_cluster_on_postgresql() {
         &dir.join("e"),
         &[args("e"), vec!["--test-prove-delay-ms", "3000"]].concat(),
     );
-    let frozen = submit_witness(&e, &admin, &key, &w);
+    let frozen = submit_witness(&e, &admin, &key, w);
     poll_job(&e, &admin, &frozen, "running on e", |j| {
         j["state"] == "running"
     });
