@@ -58,14 +58,14 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 -artifact_prefix="$here/artifacts/$t/" > "$log" 2>&1
   rc=$?
   elapsed=$(( $(date +%s) - start ))
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  execs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  rss=$(grep -ao 'stat::peak_rss_mb: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   crashes=$(find "$here/artifacts/$t" -name 'crash-*' -o -name 'oom-*' -o -name 'leak-*' -o -name 'timeout-*' | wc -l)
   printf '%s\t%s\t%s\t%s\t%s\trc=%s\n' "$t" "$elapsed" "${execs:-?}" "${rss:-?}" "$crashes" "$rc" | tee -a "$report"
   if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
     failed=1
     echo "fuzz: $t failed (rc $rc); its log: $log" >&2
-    grep -m 5 -E 'panicked|ERROR|SUMMARY|out-of-memory|malloc\(' "$log" >&2 || true
+    grep -a -m 5 -E 'panicked|ERROR|SUMMARY|out-of-memory|malloc\(' "$log" >&2 || true
   fi
 done
 exit $failed
