@@ -37,7 +37,7 @@ export LD_LIBRARY_PATH := $(NVRTC_LIB)$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH
 
 .PHONY: setup setup-toolchain setup-apt setup-pip setup-npm fixtures test demo bench bench-snarkjs bench-plonk build fmt-check sim synth bench-fpga
 .PHONY: gpu-bundle test-gpu bench-gpu gpu-session test-wgpu bench-batch bench-rapidsnark contracts bench-serve
-.PHONY: setup-fuzz fuzz fuzz-seeds fault-campaign
+.PHONY: setup-fuzz fuzz fuzz-seeds fault-campaign hot-code-layout
 
 setup: setup-toolchain setup-apt setup-pip setup-npm setup-fuzz
 
@@ -203,6 +203,15 @@ RAPIDSNARK_SIZES ?= 7200 31200 129600 518400
 bench-rapidsnark: setup
 	$(CARGO) build --release --bin kiln
 	RAPIDSNARK=$(RAPIDSNARK) benches/rapidsnark_compare.sh $(CURDIR)/target/bench-rapidsnark $(RAPIDSNARK_SIZES) -- 5
+
+# Rewrites link/hot_code.ld, the list of functions `kiln prove` runs that the linker keeps
+# together (link/hot_code.py: valgrind's callgrind, and perf where the kernel allows it, on the
+# interop fixtures' Groth16 and PLONK keys). Rerun after large changes to the proving path and
+# commit the result; a stale list costs memory, never correctness.
+hot-code-layout: fixtures
+	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >/dev/null; }
+	$(CARGO) build --release --bin kiln
+	link/hot_code.py target/release/kiln
 
 # Groth16 and PLONK proving time of the derivatives batch circuit at three batch sizes up to
 # the demo's (keys are made once per shape into the demo's key folder; the first run is slow).

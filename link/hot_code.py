@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Writes link/hot_code.ld: the functions `kiln prove` runs, placed together in the executable.
+
+    link/hot_code.py KILN [KEY WITNESS]...
+
+KILN is a release `kiln` built with v0 symbol mangling (.cargo/config.toml sets it). Each KEY
+and WITNESS pair (Groth16 or PLONK zkeys; default: the interop fixtures' poseidon keys) is
+proved the ways a user proves: keys checked in full, recognised from the cache of checked keys,
+and trusted. valgrind's callgrind lists every function that runs, however briefly; `perf`,
+where it is allowed, adds what runs only on this CPU (callgrind hides AVX-512, so the IFMA
+field code would be missed).
+
+Why: a prover's resident memory includes the pages of its own executable that it touches, and
+the kernel maps file pages 64 KB around each fault. The 1.3 MB of code a proof runs lay spread
+over the 20 MB `.text` of a binary that also carries the service, the device backends and the
+setup tools, so a small proof held 5.9 MB of code pages (BENCHMARKS.md, "Stop 32"). The linker
+script puts the listed functions first, contiguous, in their own output section.
+
+Names are written without what changes from build to build: the crate disambiguators of v0
+symbols (`Cs<hash>_` becomes `Cs*_`) and the hash of legacy ones. Generic instances keep their
+type arguments (the reason for v0: legacy names differ only in the hash). A function renamed
+since the script last ran is simply laid out with the cold code again, so an old list costs
+memory, never correctness. Rerun it after large changes to the proving path.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "hot_code.ld")
+DEFAULT_PAIRS = [
+    ("target/interop/poseidon/circuit.zkey", "target/interop/poseidon/witness.wtns"),
+    ("target/interop/poseidon/plonk.zkey", "target/interop/poseidon/witness.wtns"),
+]
+# The ways `kiln prove` is run: every check, first sight of a key (checks, then the cache
+# entry is written), a key found in the cache, a trusted key.
+MODES = [["--no-key-cache"], [], [], ["--trusted-key"]]
+
+
+def pattern(symbol):
+    """The symbol with its build-specific parts replaced by wildcards; None if not a function
+    name a linker script can select (callgrind's `0x...` and `(below main)`)."""
+    if symbol.startswith("_R"):
+        symbol = re.sub(r"Cs[0-9A-Za-z]+_", "Cs*_", symbol)
+        return re.sub(r"\.llvm\.[0-9]+$", ".llvm.*", symbol)
+    if symbol.startswith("_ZN"):
+        return re.sub(r"17h[0-9a-f]{16}E$", "17h*", symbol)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", symbol):
+        return symbol
+    return None
+
+
+def callgrind_functions(kiln, runs, scratch):
+    functions = set()
+    for i, args in enumerate(runs):
+        out = os.path.join(scratch, f"callgrind.{i}")
+        subprocess.run(
+            ["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
+             "--dump-instr=no", f"--callgrind-out-file={out}", kiln, *args],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        binary = None
+        with open(out, errors="replace") as profile:
+            for line in profile:
+                if line.startswith("ob="):
+                    binary = os.path.realpath(line[3:].strip()) == os.path.realpath(kiln)
+                elif line.startswith("fn=") and binary:
+                    functions.add(line[3:].strip())
+    return functions
+
+
+def perf_functions(kiln, runs, scratch):
+    """Functions sampled natively; empty where perf is missing or not permitted."""
+    if shutil.which("perf") is None:
+        return set()
+    functions = set()
+    for i, args in enumerate(runs):
+        data = os.path.join(scratch, f"perf.{i}")
+        recorded = subprocess.run(["perf", "record", "-q", "-F", "20000", "-o", data, kiln, *args],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if recorded.returncode != 0:
+            return set()
+        script = subprocess.run(["perf", "script", "-i", data, "--no-demangle", "-F", "ip,sym,dso"],
+                                capture_output=True, text=True)
+        for line in script.stdout.splitlines():
+            # "    55d0c0a0b1c2 _RNv... (/path/to/kiln)"
+            sample = re.fullmatch(r"\s*[0-9a-f]+ (\S+) \((.*)\)", line)
+            if sample and os.path.realpath(sample.group(2)) == os.path.realpath(kiln):
+                functions.add(sample.group(1))
+    return functions
+
+
+def with_aliases(kiln, symbols):
+    """The symbols and every other name of the same code. LLVM merges identical functions, so
+    one body can carry several names, and the profilers report any one of them; the linker
+    script must name the section, which carries the name of the one that was kept."""
+    listing = subprocess.run(["nm", "--defined-only", kiln], capture_output=True, text=True,
+                             check=True).stdout
+    names_at, address_of = {}, {}
+    for line in listing.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tTwW":
+            names_at.setdefault(parts[0], []).append(parts[2])
+            address_of[parts[2]] = parts[0]
+    expanded = set(symbols)
+    for symbol in symbols:
+        expanded.update(names_at.get(address_of.get(symbol), []))
+    return expanded
+
+
+def main():
+    if len(sys.argv) < 2 or len(sys.argv) % 2 != 0:
+        sys.exit(__doc__)
+    kiln = os.path.abspath(sys.argv[1])
+    pairs = list(zip(sys.argv[2::2], sys.argv[3::2])) or [
+        (os.path.join(ROOT, k), os.path.join(ROOT, w)) for k, w in DEFAULT_PAIRS]
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is needed (apt install valgrind)")
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["KILN_CACHE_DIR"] = os.path.join(scratch, "checked-keys")
+        proof, public = os.path.join(scratch, "proof.json"), os.path.join(scratch, "public.json")
+        runs = [["prove", key, witness, proof, public, "--backend", "cpu", *mode]
+                for key, witness in pairs for mode in MODES]
+        # valgrind runs one thread at a time, so rayon's work stealing hardly happens there;
+        # the native samples, taken three times over, catch most of it.
+        symbols = callgrind_functions(kiln, runs, scratch) | perf_functions(kiln, runs * 3, scratch)
+    symbols = with_aliases(kiln, symbols)
+    if not any(s.startswith("_R") for s in symbols):
+        sys.exit(f"{kiln} has no v0 symbols: build it with -C symbol-mangling-version=v0")
+    patterns = sorted({p for p in map(pattern, symbols) if p})
+    with open(OUT, "w") as script:
+        script.write("/* Generated by link/hot_code.py: the functions `kiln prove` runs, kept together\n"
+                     "   so that a proof touches few pages of the executable. Regenerate, do not edit. */\n")
+        script.write("SECTIONS {\n  .text.hot : {\n")
+        for p in patterns:
+            # `.text.*`: LLVM puts functions it deems cold (panics, growth paths) in
+            # .text.unlikely.NAME rather than .text.NAME
+            script.write(f"    *(.text.*{p})\n")
+        script.write("  }\n} INSERT BEFORE .text;\n")
+    print(f"{OUT}: {len(patterns)} patterns from {len(symbols)} functions")
+
+
+if __name__ == "__main__":
+    main()
