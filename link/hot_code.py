@@ -55,6 +55,9 @@ def pattern(symbol):
 
 
 def callgrind_functions(kiln, runs, scratch):
+    """Every function name callgrind saw run, in any object: valgrind does not attribute code in
+    a section other than .text to its binary (`ob=???`), so a laid-out kiln would lose most of
+    its functions if the names were filtered by object here. `main` filters by kiln's symbols."""
     functions = set()
     for i, args in enumerate(runs):
         out = os.path.join(scratch, f"callgrind.{i}")
@@ -62,13 +65,8 @@ def callgrind_functions(kiln, runs, scratch):
             ["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
              "--dump-instr=no", f"--callgrind-out-file={out}", kiln, *args],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        binary = None
         with open(out, errors="replace") as profile:
-            for line in profile:
-                if line.startswith("ob="):
-                    binary = os.path.realpath(line[3:].strip()) == os.path.realpath(kiln)
-                elif line.startswith("fn=") and binary:
-                    functions.add(line[3:].strip())
+            functions.update(line[3:].strip() for line in profile if line.startswith("fn="))
     return functions
 
 
@@ -93,10 +91,11 @@ def perf_functions(kiln, runs, scratch):
     return functions
 
 
-def with_aliases(kiln, symbols):
-    """The symbols and every other name of the same code. LLVM merges identical functions, so
-    one body can carry several names, and the profilers report any one of them; the linker
-    script must name the section, which carries the name of the one that was kept."""
+def kiln_functions(kiln, symbols):
+    """Those of the symbols that are functions of kiln's binary, with every other name of the
+    same code. LLVM merges identical functions, so one body can carry several names, and the
+    profilers report any one of them; the linker script must name the section, which carries
+    the name of the one that was kept."""
     listing = subprocess.run(["nm", "--defined-only", kiln], capture_output=True, text=True,
                              check=True).stdout
     names_at, address_of = {}, {}
@@ -105,10 +104,11 @@ def with_aliases(kiln, symbols):
         if len(parts) == 3 and parts[1] in "tTwW":
             names_at.setdefault(parts[0], []).append(parts[2])
             address_of[parts[2]] = parts[0]
-    expanded = set(symbols)
+    found = set()
     for symbol in symbols:
-        expanded.update(names_at.get(address_of.get(symbol), []))
-    return expanded
+        if symbol in address_of:
+            found.update(names_at[address_of[symbol]])
+    return found
 
 
 def main():
@@ -127,7 +127,7 @@ def main():
         # valgrind runs one thread at a time, so rayon's work stealing hardly happens there;
         # the native samples, taken three times over, catch most of it.
         symbols = callgrind_functions(kiln, runs, scratch) | perf_functions(kiln, runs * 3, scratch)
-    symbols = with_aliases(kiln, symbols)
+    symbols = kiln_functions(kiln, symbols)
     if not any(s.startswith("_R") for s in symbols):
         sys.exit(f"{kiln} has no v0 symbols: build it with -C symbol-mangling-version=v0")
     patterns = sorted({p for p in map(pattern, symbols) if p})
