@@ -51,7 +51,9 @@ for t in "${targets[@]}"; do
   mkdir -p "$here/corpus/$t" "$here/artifacts/$t"
   seeds=()
   [ -d "$here/seeds/$t" ] && seeds=("$here/seeds/$t")
-  log="$here/artifacts/$t/last-run.log"
+  # One log per build, so that `make test`'s short ASan run of a target does not write into
+  # the log of a long campaign of the same target running without a sanitizer.
+  log="$here/artifacts/$t/last-run-$sanitizer.log"
   start=$(date +%s)
   RAYON_NUM_THREADS=1 KILN_FUZZ_MALLOC_MB="$MALLOC_MB" "$bin/$t" "$here/corpus/$t" "${seeds[@]}" \
     -max_total_time="$seconds" "${runs[@]}" -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" \
