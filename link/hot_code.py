@@ -11,9 +11,10 @@ where it is allowed, adds what runs only on this CPU (callgrind hides AVX-512, s
 field code would be missed).
 
 Why: a prover's resident memory includes the pages of its own executable that it touches, and
-the kernel maps file pages 64 KB around each fault. The 1.3 MB of code a proof runs lay spread
-over the 20 MB `.text` of a binary that also carries the service, the device backends and the
-setup tools, so a small proof held 5.9 MB of code pages (BENCHMARKS.md, "Stop 32"). The linker
+the kernel maps file pages in blocks around each fault (64 KB, or a whole large folio of the
+page cache, up to 256 KB on ext4 here). The 1.3 to 1.9 MB of code a proof runs lay spread over
+the 20 MB `.text` of a binary that also carries the service, the device backends and the setup
+tools, so a small proof held 6.3 to 6.5 MB of code pages (BENCHMARKS.md, "Stop 32"). The linker
 script puts the listed functions first, contiguous, in their own output section.
 
 Names are written without what changes from build to build: the crate disambiguators of v0
@@ -57,7 +58,7 @@ def pattern(symbol):
 def callgrind_functions(kiln, runs, scratch):
     """Every function name callgrind saw run, in any object: valgrind does not attribute code in
     a section other than .text to its binary (`ob=???`), so a laid-out kiln would lose most of
-    its functions if the names were filtered by object here. `main` filters by kiln's symbols."""
+    its functions if the names were filtered by object here. `kiln_functions` keeps kiln's."""
     functions = set()
     for i, args in enumerate(runs):
         out = os.path.join(scratch, f"callgrind.{i}")
