@@ -209,13 +209,11 @@ bench-rapidsnark: setup
 # interop fixtures' Groth16 and PLONK keys, plus any "KEY WITNESS" pairs in HOT_CODE_PAIRS:
 # larger keys take more of the MSM's paths). Rerun after large changes to the proving path and
 # commit the result; a stale list costs memory, never correctness.
-FIXTURE_PAIRS = $(FIXTURES)/poseidon/circuit.zkey $(FIXTURES)/poseidon/witness.wtns \
-  $(FIXTURES)/poseidon/plonk.zkey $(FIXTURES)/poseidon/witness.wtns
 HOT_CODE_PAIRS ?=
 hot-code-layout: fixtures
 	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >/dev/null; }
 	$(CARGO) build --release --bin kiln
-	link/hot_code.py target/release/kiln $(FIXTURE_PAIRS) $(HOT_CODE_PAIRS)
+	link/hot_code.py target/release/kiln $(HOT_CODE_PAIRS)
 
 # Groth16 and PLONK proving time of the derivatives batch circuit at three batch sizes up to
 # the demo's (keys are made once per shape into the demo's key folder; the first run is slow).

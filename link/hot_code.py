@@ -3,9 +3,9 @@
 
     link/hot_code.py KILN [KEY WITNESS]...
 
-KILN is a release `kiln` built with v0 symbol mangling (.cargo/config.toml sets it). Each KEY
-and WITNESS pair (Groth16 or PLONK zkeys; default: the interop fixtures' poseidon keys) is
-proved the ways a user proves: keys checked in full, recognised from the cache of checked keys,
+KILN is a release `kiln` built with v0 symbol mangling (.cargo/config.toml sets it). The
+interop fixtures' poseidon keys (Groth16 and PLONK), and each further KEY and WITNESS pair
+given, are proved the ways a user proves: keys checked in full, recognised from the cache of checked keys,
 and trusted. valgrind's callgrind lists every function that runs, however briefly; `perf`,
 where it is allowed, adds what runs only on this CPU (callgrind hides AVX-512, so the IFMA
 field code would be missed).
@@ -33,7 +33,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "hot_code.ld")
-DEFAULT_PAIRS = [
+FIXTURE_PAIRS = [
     ("target/interop/poseidon/circuit.zkey", "target/interop/poseidon/witness.wtns"),
     ("target/interop/poseidon/plonk.zkey", "target/interop/poseidon/witness.wtns"),
 ]
@@ -116,8 +116,8 @@ def main():
     if len(sys.argv) < 2 or len(sys.argv) % 2 != 0:
         sys.exit(__doc__)
     kiln = os.path.abspath(sys.argv[1])
-    pairs = list(zip(sys.argv[2::2], sys.argv[3::2])) or [
-        (os.path.join(ROOT, k), os.path.join(ROOT, w)) for k, w in DEFAULT_PAIRS]
+    pairs = [(os.path.join(ROOT, k), os.path.join(ROOT, w)) for k, w in FIXTURE_PAIRS]
+    pairs += zip(sys.argv[2::2], sys.argv[3::2])
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is needed (apt install valgrind)")
     with tempfile.TemporaryDirectory() as scratch:
