@@ -6,7 +6,8 @@ mod support;
 
 use kiln_circuits::model::Shape;
 use serde_json::Value;
-use support::interop::{read_json, scratch, text, write_json, Env};
+use support::interop::{read_json, text, write_json, Env};
+use support::scratch::scratch;
 
 use support::interop::{batch_example as example, batch_prove as prove};
 

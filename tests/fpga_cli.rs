@@ -2,6 +2,8 @@
 //! `kiln bench` on `fpga-sim`, and the errors for a missing card. Needs `make sim`, unless
 //! KILN_SKIP_SIM=1.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -31,8 +33,9 @@ fn model_built() -> bool {
     }
 }
 
+/// `name` in a folder of this test process, removed when it exits.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kiln-fpga-cli-{}", std::process::id()));
+    let dir = support::scratch::process_scratch("fpga-cli");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }

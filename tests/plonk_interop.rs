@@ -23,9 +23,8 @@ use kiln_prover::snarkjs_json::{public_from_json, public_to_json};
 use num_bigint::BigUint;
 use serde_json::{json, Value};
 use support::evm::{plonk_calldata, plonk_proof_words, tampered_proofs, PlonkEvmVerifier};
-use support::interop::{
-    kiln, read_json, read_text, run, scratch, text, write_json, Env, PLONK_CIRCUITS,
-};
+use support::interop::{kiln, read_json, read_text, run, text, write_json, Env, PLONK_CIRCUITS};
+use support::scratch::scratch;
 
 /// One circuit's snarkjs PLONK files, read.
 struct Fixture {

@@ -14,9 +14,10 @@ use std::process::Command;
 use reqwest::StatusCode;
 use serde_json::Value;
 use support::interop::text;
+use support::scratch::scratch;
 use support::serve::{
-    client, client_json, poll_job, scratch, submit_witness, upload_key, verify_job, wait_job,
-    Multiplier, Node,
+    client, client_json, poll_job, submit_witness, upload_key, verify_job, wait_job, Multiplier,
+    Node,
 };
 
 /// Raw HTTP, for requests the client commands never make.

@@ -15,9 +15,9 @@ mod support;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use support::scratch::scratch;
 use support::serve::{
-    client_json, poll_job, scratch, submit_witness, upload_key, verify_job, Multiplier, Node,
-    Postgres,
+    client_json, poll_job, submit_witness, upload_key, verify_job, Multiplier, Node, Postgres,
 };
 
 #[test]

@@ -32,9 +32,10 @@ use revm::primitives::{keccak256, Address};
 use serde_json::{json, Value};
 use support::evm::{tampered_proofs, EvmVerifier, PlonkEvmVerifier};
 use support::interop::{
-    batch_example, batch_key_root, batch_prove, kiln, read_json, read_text, scratch,
-    test_shape_args, text, write_json, Env,
+    batch_example, batch_key_root, batch_prove, kiln, read_json, read_text, test_shape_args, text,
+    write_json, Env,
 };
+use support::scratch::scratch;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

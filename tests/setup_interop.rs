@@ -17,7 +17,8 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use support::evm::PlonkEvmVerifier;
-use support::interop::{kiln, read_json, scratch, text, Env, CIRCUITS, PLONK_CIRCUITS};
+use support::interop::{kiln, read_json, text, Env, CIRCUITS, PLONK_CIRCUITS};
+use support::scratch::scratch;
 
 fn fixture_ptau(env: &Env) -> PathBuf {
     env.fixtures.join("pot_12_final.ptau")

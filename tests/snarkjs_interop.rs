@@ -23,7 +23,8 @@ use kiln_prover::snarkjs_json::{proof_to_json, public_to_json};
 use kiln_prover::ProverError;
 use serde_json::Value;
 use support::evm::EvmVerifier;
-use support::interop::{kiln, read_json, run, scratch, write_json, Env, CIRCUITS};
+use support::interop::{kiln, read_json, run, write_json, Env, CIRCUITS};
+use support::scratch::scratch;
 
 /// `snarkjs groth16 verify`'s verdict: `Some(true)` for OK!, `Some(false)` for its "Invalid
 /// proof", `None` for anything else (an error, a crash).

@@ -51,14 +51,6 @@ impl Env {
     }
 }
 
-/// A fresh folder under the system's temporary folder, unique to this process and `name`.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kiln-interop-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 pub fn read_text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -78,8 +70,7 @@ pub fn run(cmd: &mut Command) -> Output {
 /// The `kiln` binary under test, with its cache of checked keys in this process's scratch
 /// folder rather than the user's.
 pub fn kiln<S: AsRef<OsStr>>(args: &[S]) -> Output {
-    let cache =
-        std::env::temp_dir().join(format!("kiln-interop-{}-checked-keys", std::process::id()));
+    let cache = super::scratch::process_scratch("checked-keys");
     run(Command::new(env!("CARGO_BIN_EXE_kiln"))
         .env("KILN_CACHE_DIR", cache)
         .args(args))

@@ -5,5 +5,6 @@
 pub mod evm;
 pub mod interop;
 pub mod queue;
+pub mod scratch;
 pub mod serve;
 pub mod solc;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::interop::{read_json, text, Env};
+use super::scratch::{scratch, Scratch};
 
 /// The multiplier circuit's files from the interop fixtures.
 pub struct Multiplier {
@@ -49,48 +50,6 @@ impl Multiplier {
         let file = std::fs::File::create(&path).unwrap();
         kiln_prover::iden3::wtns::write_wtns(&w, file).unwrap();
         path
-    }
-}
-
-/// A fresh scratch folder under the system's temporary folder (which PostgreSQL's user can
-/// reach, as it must for the server's folder); removed when dropped, unless the test is
-/// failing, so that its logs and databases can be read.
-pub fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("kiln-serve-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Scratch(dir)
-}
-
-/// A folder of [`scratch`].
-pub struct Scratch(PathBuf);
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for Scratch {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<std::ffi::OsStr> for Scratch {
-    fn as_ref(&self) -> &std::ffi::OsStr {
-        self.0.as_os_str()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("kept {} for the failing test", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
     }
 }
 
