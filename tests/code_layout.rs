@@ -1,7 +1,8 @@
 //! The `kiln` executable is linked with the code a proof runs kept together (build.rs,
-//! link/hot_code.ld): checks that the layout took effect, so that a lost symbol-mangling
-//! setting or a list that no longer names kiln's MSM shows up here rather than as a quietly
-//! larger resident set (BENCHMARKS.md, "Stop 32").
+//! link/hot_code.ld) and, where the loader allows, with packed relative relocations: checks that
+//! both took effect, so that a lost symbol-mangling setting, a list that no longer names kiln's
+//! MSM or a probe that stopped passing shows up here rather than as a quietly larger resident
+//! set (BENCHMARKS.md, "Stop 32" and "Stop 33").
 
 use std::process::Command;
 
@@ -83,4 +84,49 @@ fn proving_code_is_linked_together() {
         inside > 0,
         "none of kiln's MSM window functions is in .text.hot"
     );
+}
+
+/// glibc's version on this machine, as (major, minor), from `getconf GNU_LIBC_VERSION`.
+fn glibc_version() -> Option<(u32, u32)> {
+    let out = Command::new("getconf")
+        .arg("GNU_LIBC_VERSION")
+        .output()
+        .ok()?;
+    // "glibc 2.36"
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (major, minor) = text.split_whitespace().nth(1)?.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn relative_relocations_are_packed_where_the_loader_applies_them() {
+    let binary = env!("CARGO_BIN_EXE_kiln");
+    let out = Command::new("readelf")
+        .args(["-dW", binary])
+        .output()
+        .expect("readelf runs");
+    assert!(out.status.success(), "readelf -dW {binary} failed");
+    let packed = String::from_utf8_lossy(&out.stdout).contains("(RELR)");
+    let rela = sections(binary)
+        .into_iter()
+        .find(|(name, _, _)| name == ".rela.dyn")
+        .map_or(0, |(_, _, size)| size);
+    let glibc = glibc_version();
+    let opted_out = option_env!("KILN_PACKED_RELOCS") == Some("0");
+    println!("glibc {glibc:?}, DT_RELR {packed}, .rela.dyn {rela} bytes, opted out {opted_out}");
+    if glibc >= Some((2, 36)) && !opted_out {
+        assert!(
+            packed,
+            "{binary} has no DT_RELR although glibc here applies it"
+        );
+        // What is left are the relocations that name a symbol; the relative ones (about
+        // 29,000, 0.7 MB) went to .relr.dyn.
+        assert!(rela < 64 * 1024, ".rela.dyn is still {rela} bytes");
+    } else {
+        assert!(
+            !packed,
+            "{binary} has DT_RELR, which this machine's loader does not apply"
+        );
+    }
 }
