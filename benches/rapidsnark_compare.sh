@@ -11,7 +11,8 @@
 # rapidsnark's `prover` is taken from $RAPIDSNARK, else ../shared/tools/rapidsnark/prover.
 # Columns: rapidsnark; kiln with every key check and no cache of checked keys (a key seen for
 # the first time); kiln as a user runs it the second time (the key's digest recognised);
-# kiln --trusted-key. Prints a markdown table and writes OUTDIR/results.md.
+# kiln --trusted-key; the median peak resident memory of rapidsnark and of the second kiln.
+# Prints a markdown table and writes OUTDIR/results.md.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [CONSTRAINTS...] [-- REPEATS]" >&2; exit 2; }
 OUT=$1; shift
@@ -46,6 +47,16 @@ timed() {
   /usr/bin/time -f %M -o mem.txt "$@" >/dev/null 2>err.txt || { cat err.txt >&2; return 1; }
   t1=$(now)
   echo "$(( (t1 - t0) / 1000000 )) $(cat mem.txt)"
+}
+
+# evict FILE...: drops the files' pages from the page cache, so that both provers' executables
+# are read from disk the same way: a binary the linker just wrote sits in the cache in smaller
+# blocks than one read back, and maps more of its pages per fault (0.5 to 1 MB more at the
+# smallest size; BENCHMARKS.md, "Stop 33").
+evict() {
+  python3 -c 'import os, sys
+for p in sys.argv[1:]:
+    fd = os.open(p, os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$@"
 }
 
 row() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%s ms (%.2fx)", b, b / a}'; }
@@ -86,11 +97,12 @@ CIRCOM
     mv "$d/circuit.zkey.tmp" "$d/circuit.zkey"
     "$BIN/snarkjs" zkey export verificationkey "$d/circuit.zkey" "$d/vk.json" >/dev/null
   fi
-  tr=(); tc=(); tw=(); tt=(); mr=0; mk=0
+  tr=(); tc=(); tw=(); tt=(); mr=(); mk=()
+  evict "$RAPIDSNARK" "$KILN"
   for _ in $(seq "$REPEATS"); do
-    read -r t m < <(timed "$RAPIDSNARK" "$d/circuit.zkey" "$d/witness.wtns" "$d/p_r.json" "$d/pub_r.json"); tr+=("$t"); mr=$m
+    read -r t m < <(timed "$RAPIDSNARK" "$d/circuit.zkey" "$d/witness.wtns" "$d/p_r.json" "$d/pub_r.json"); tr+=("$t"); mr+=("$m")
     read -r t m < <(timed "$KILN" prove "$d/circuit.zkey" "$d/witness.wtns" "$d/p_c.json" "$d/pub_c.json" --backend cpu --no-key-cache); tc+=("$t")
-    read -r t m < <(timed "$KILN" prove "$d/circuit.zkey" "$d/witness.wtns" "$d/p_k.json" "$d/pub_k.json" --backend cpu); tw+=("$t"); mk=$m
+    read -r t m < <(timed "$KILN" prove "$d/circuit.zkey" "$d/witness.wtns" "$d/p_k.json" "$d/pub_k.json" --backend cpu); tw+=("$t"); mk+=("$m")
     read -r t m < <(timed "$KILN" prove "$d/circuit.zkey" "$d/witness.wtns" "$d/p_t.json" "$d/pub_t.json" --backend cpu --trusted-key); tt+=("$t")
   done
   for p in r c k t; do
@@ -98,6 +110,8 @@ CIRCOM
   done
   r=$(printf '%s\n' "${tr[@]}" | median); c=$(printf '%s\n' "${tc[@]}" | median)
   k=$(printf '%s\n' "${tw[@]}" | median); t=$(printf '%s\n' "${tt[@]}" | median)
-  echo "| $((links * 240)) | $r ms | $(row "$r" "$c") | $(row "$r" "$k") | $(row "$r" "$t") | $((mr / 1024)) / $((mk / 1024)) |" | tee -a results.md
+  pr=$(printf '%s\n' "${mr[@]}" | median); pk=$(printf '%s\n' "${mk[@]}" | median)
+  peaks=$(awk -v r="$pr" -v k="$pk" 'BEGIN {printf "%.1f / %.1f (%.2fx)", r / 1024, k / 1024, k / r}')
+  echo "| $((links * 240)) | $r ms | $(row "$r" "$c") | $(row "$r" "$k") | $(row "$r" "$t") | $peaks |" | tee -a results.md
 done
 echo "(ratios are kiln / rapidsnark: below 1 means kiln is faster; $REPEATS alternated runs each, median)" | tee -a results.md

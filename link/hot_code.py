@@ -26,6 +26,7 @@ memory, never correctness. Rerun it after large changes to the proving path.
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,15 @@ FIXTURE_PAIRS = [
 # The ways `kiln prove` is run: every check, first sight of a key (checks, then the cache
 # entry is written), a key found in the cache, a trusted key.
 MODES = [["--no-key-cache"], [], [], ["--trusted-key"]]
+# The order in which the runs' code is laid out, most frequent first (the index into MODES):
+# a prover proves again and again with a key it has seen, sometimes with a trusted key, and
+# checks a key only the first time. Groth16's runs come before PLONK's (Groth16 is what
+# circom's users prove with). A run then touches one contiguous stretch of code rather than
+# pages spread through the union of every way of proving.
+MODE_ORDER = [2, 3, 1, 0]
+MODE_NAMES = ["proofs with every check (--no-key-cache)", "a key's first proof",
+              "proofs with a key in the cache", "proofs with a trusted key (--trusted-key)"]
+PROTOCOLS = {1: "Groth16", 2: "PLONK"}
 
 
 def pattern(symbol):
@@ -56,10 +66,11 @@ def pattern(symbol):
 
 
 def callgrind_functions(kiln, runs, scratch):
-    """Every function name callgrind saw run, in any object: valgrind does not attribute code in
-    a section other than .text to its binary (`ob=???`), so a laid-out kiln would lose most of
-    its functions if the names were filtered by object here. `kiln_functions` keeps kiln's."""
-    functions = set()
+    """For each run, every function name callgrind saw run, in any object: valgrind does not
+    attribute code in a section other than .text to its binary (`ob=???`), so a laid-out kiln
+    would lose most of its functions if the names were filtered by object here.
+    `kiln_functions` keeps kiln's."""
+    per_run = []
     for i, args in enumerate(runs):
         out = os.path.join(scratch, f"callgrind.{i}")
         subprocess.run(
@@ -67,29 +78,44 @@ def callgrind_functions(kiln, runs, scratch):
              "--dump-instr=no", f"--callgrind-out-file={out}", kiln, *args],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with open(out, errors="replace") as profile:
-            functions.update(line[3:].strip() for line in profile if line.startswith("fn="))
-    return functions
+            per_run.append({line[3:].strip() for line in profile if line.startswith("fn=")})
+    return per_run
 
 
-def perf_functions(kiln, runs, scratch):
-    """Functions sampled natively; empty where perf is missing or not permitted."""
+def perf_functions(kiln, runs, scratch, repeats=3):
+    """For each run, the functions sampled natively in `repeats` runs of it; empty sets where
+    perf is missing or not permitted."""
+    per_run = [set() for _ in runs]
     if shutil.which("perf") is None:
-        return set()
-    functions = set()
-    for i, args in enumerate(runs):
+        return per_run
+    for i, args in enumerate(runs * repeats):
         data = os.path.join(scratch, f"perf.{i}")
         recorded = subprocess.run(["perf", "record", "-q", "-F", "20000", "-o", data, kiln, *args],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if recorded.returncode != 0:
-            return set()
+            return [set() for _ in runs]
         script = subprocess.run(["perf", "script", "-i", data, "--no-demangle", "-F", "ip,sym,dso"],
                                 capture_output=True, text=True)
         for line in script.stdout.splitlines():
             # "    55d0c0a0b1c2 _RNv... (/path/to/kiln)"
             sample = re.fullmatch(r"\s*[0-9a-f]+ (\S+) \((.*)\)", line)
             if sample and os.path.realpath(sample.group(2)) == os.path.realpath(kiln):
-                functions.add(sample.group(1))
-    return functions
+                per_run[i % len(runs)].add(sample.group(1))
+    return per_run
+
+
+def zkey_protocol(path):
+    """1 for a Groth16 zkey, 2 for PLONK: the first field of the header section (type 1)."""
+    with open(path, "rb") as f:
+        magic, _version, sections = struct.unpack("<4sII", f.read(12))
+        if magic != b"zkey":
+            sys.exit(f"{path} is not a zkey")
+        for _ in range(sections):
+            kind, size = struct.unpack("<IQ", f.read(12))
+            if kind == 1:
+                return struct.unpack("<I", f.read(4))[0]
+            f.seek(size, os.SEEK_CUR)
+    sys.exit(f"{path} has no header section")
 
 
 def kiln_functions(kiln, symbols):
@@ -123,25 +149,44 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["KILN_CACHE_DIR"] = os.path.join(scratch, "checked-keys")
         proof, public = os.path.join(scratch, "proof.json"), os.path.join(scratch, "public.json")
-        runs = [["prove", key, witness, proof, public, "--backend", "cpu", *mode]
-                for key, witness in pairs for mode in MODES]
+        runs, rank = [], []
+        for key, witness in pairs:
+            protocol = zkey_protocol(key)
+            for m, mode in enumerate(MODES):
+                runs.append(["prove", key, witness, proof, public, "--backend", "cpu", *mode])
+                rank.append((protocol, MODE_ORDER.index(m)))
         # valgrind runs one thread at a time, so rayon's work stealing hardly happens there;
         # the native samples, taken three times over, catch most of it.
-        symbols = callgrind_functions(kiln, runs, scratch) | perf_functions(kiln, runs * 3, scratch)
-    symbols = kiln_functions(kiln, symbols)
-    if not any(s.startswith("_R") for s in symbols):
+        seen = zip(callgrind_functions(kiln, runs, scratch), perf_functions(kiln, runs, scratch))
+        # Each function goes with the most frequent run that calls it.
+        tier = {}
+        for r, (traced, sampled) in zip(rank, seen):
+            for symbol in kiln_functions(kiln, traced | sampled):
+                tier[symbol] = min(tier.get(symbol, r), r)
+    if not any(s.startswith("_R") for s in tier):
         sys.exit(f"{kiln} has no v0 symbols: build it with -C symbol-mangling-version=v0")
-    patterns = sorted({p for p in map(pattern, symbols) if p})
+    rank_of = {}
+    for symbol, r in tier.items():
+        p = pattern(symbol)
+        if p:
+            rank_of[p] = min(rank_of.get(p, r), r)
+    patterns = sorted(rank_of, key=lambda p: (rank_of[p], p))
     with open(OUT, "w") as script:
         script.write("/* Generated by link/hot_code.py: the functions `kiln prove` runs, kept together\n"
                      "   so that a proof touches few pages of the executable. Regenerate, do not edit. */\n")
         script.write("SECTIONS {\n  .text.hot : {\n")
+        heading = None
         for p in patterns:
+            if rank_of[p] != heading:
+                heading = rank_of[p]
+                protocol, mode = heading
+                script.write(f"    /* {PROTOCOLS[protocol]}: first run by "
+                             f"{MODE_NAMES[MODE_ORDER[mode]]} */\n")
             # `.text.*`: LLVM puts functions it deems cold (panics, growth paths) in
             # .text.unlikely.NAME rather than .text.NAME
             script.write(f"    *(.text.*{p})\n")
         script.write("  }\n} INSERT BEFORE .text;\n")
-    print(f"{OUT}: {len(patterns)} patterns from {len(symbols)} functions")
+    print(f"{OUT}: {len(patterns)} patterns from {len(tier)} functions")
 
 
 if __name__ == "__main__":

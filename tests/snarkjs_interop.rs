@@ -286,6 +286,11 @@ fn witnesses_that_do_not_fit_the_key_are_refused_and_nothing_is_written() {
             prover.prove_timed_owned(witness.clone(), Fr::from(3u64), Fr::from(5u64)),
             Err(ProverError::WitnessRejected)
         ));
+        // And by a prover that frees its QAP coefficients after the witness map.
+        assert!(matches!(
+            prover.prove_once(witness.clone(), Fr::from(3u64), Fr::from(5u64)),
+            Err(ProverError::WitnessRejected)
+        ));
     }
     // The same through the CLI: exit 2, no files.
     let bad = dir.join("bad.wtns");
@@ -410,13 +415,25 @@ fn a_faulty_device_is_told_apart_from_a_bad_witness() {
         Err(ProverError::ProofDidNotVerify { backend: "faulty" })
     ));
     assert!(matches!(
-        prover.prove_timed_owned(bad, Fr::from(7u64), Fr::from(11u64)),
+        prover.prove_timed_owned(bad.clone(), Fr::from(7u64), Fr::from(11u64)),
         Err(ProverError::WitnessRejected)
     ));
+    // A one-shot prover (`kiln prove`'s) frees its QAP coefficients after the witness map: the
+    // diagnosis still re-proves on the reference, from the device prover's host copy.
+    let once = |w: Vec<Fr>| {
+        SnarkjsProver::new(&faulty, zkey.clone())
+            .unwrap()
+            .prove_once(w, Fr::from(7u64), Fr::from(11u64))
+    };
+    assert!(matches!(
+        once(witness.clone()),
+        Err(ProverError::ProofDidNotVerify { backend: "faulty" })
+    ));
+    assert!(matches!(once(bad), Err(ProverError::WitnessRejected)));
 }
 
-/// A witness moved into the prover (`kiln prove`'s way: one copy of it, on the backend) gives
-/// the very proof a borrowed one does, on every backend.
+/// A witness moved into the prover (one copy of it, on the backend), and a prover that proves
+/// once (`kiln prove`'s way), give the very proof a borrowed witness does, on every backend.
 #[test]
 fn owned_and_borrowed_witnesses_prove_the_same() {
     let Some(env) = Env::get("snarkjs interop") else {
@@ -434,5 +451,11 @@ fn owned_and_borrowed_witnesses_prove_the_same() {
         let (owned, owned_public, _) = prover.prove_timed_owned(witness.clone(), r, s).unwrap();
         assert_eq!(owned, borrowed, "{name}: proof");
         assert_eq!(owned_public, public, "{name}: public signals");
+        let (once, once_public, _) = prover.prove_once(witness.clone(), r, s).unwrap();
+        assert_eq!(once, borrowed, "{name}: proof of a one-shot prover");
+        assert_eq!(
+            once_public, public,
+            "{name}: public signals of a one-shot prover"
+        );
     }
 }

@@ -298,6 +298,23 @@ impl<'b> Prover<'b> {
             Prover::Plonk(_) => self.prove(&witness, rng),
         }
     }
+
+    /// As [`prove_owned`](Self::prove_owned), for a prover made for one proof (`kiln prove`):
+    /// what only the first stages need is freed as soon as they are done, for a lower peak.
+    pub fn prove_once(
+        self,
+        witness: Vec<Fr>,
+        rng: &mut impl Rng,
+    ) -> Result<(Proof, Vec<Fr>, StageTimings)> {
+        match self {
+            Prover::Groth16(p) => {
+                let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+                let (proof, public, t) = p.prove_once(witness, r, s)?;
+                Ok((Proof::Groth16(proof), public, t))
+            }
+            Prover::Plonk(_) => self.prove(&witness, rng),
+        }
+    }
 }
 
 /// A proof the backend could not make, made on the arkworks reference instead

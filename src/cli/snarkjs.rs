@@ -197,7 +197,7 @@ pub fn prove(
     let ((proof, public, stage_times), t_prove) =
         step(&pb, &format!("proving ({system})"), || {
             let mut rng = StdRng::from_entropy();
-            Ok(prover.prove_owned(witness, &mut rng)?)
+            Ok(prover.prove_once(witness, &mut rng)?)
         })?;
     write_json_files_atomically(&[
         (proof_out, proof.to_json()),
