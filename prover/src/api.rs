@@ -270,9 +270,7 @@ impl<'b> Prover<'b> {
     ) -> Result<(Proof, Vec<Fr>, StageTimings)> {
         match self {
             Prover::Groth16(p) => {
-                let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-                let (proof, public, t) = p.prove_timed(witness, r, s)?;
-                Ok((Proof::Groth16(proof), public, t))
+                groth16_with_fresh_randomness(rng, |r, s| p.prove_timed(witness, r, s))
             }
             Prover::Plonk(p) => {
                 let (proof, public, t) = p.prove_timed(witness, &Blinding::random(rng))?;
@@ -291,9 +289,7 @@ impl<'b> Prover<'b> {
     ) -> Result<(Proof, Vec<Fr>, StageTimings)> {
         match self {
             Prover::Groth16(p) => {
-                let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-                let (proof, public, t) = p.prove_timed_owned(witness, r, s)?;
-                Ok((Proof::Groth16(proof), public, t))
+                groth16_with_fresh_randomness(rng, |r, s| p.prove_timed_owned(witness, r, s))
             }
             Prover::Plonk(_) => self.prove(&witness, rng),
         }
@@ -308,13 +304,21 @@ impl<'b> Prover<'b> {
     ) -> Result<(Proof, Vec<Fr>, StageTimings)> {
         match self {
             Prover::Groth16(p) => {
-                let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-                let (proof, public, t) = p.prove_once(witness, r, s)?;
-                Ok((Proof::Groth16(proof), public, t))
+                groth16_with_fresh_randomness(rng, |r, s| p.prove_once(witness, r, s))
             }
             Prover::Plonk(_) => self.prove(&witness, rng),
         }
     }
+}
+
+/// A Groth16 proof made by `prove` with fresh `r, s` from `rng`.
+fn groth16_with_fresh_randomness(
+    rng: &mut impl Rng,
+    prove: impl FnOnce(Fr, Fr) -> Result<(ark_groth16::Proof<Bn254>, Vec<Fr>, StageTimings)>,
+) -> Result<(Proof, Vec<Fr>, StageTimings)> {
+    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    let (proof, public, t) = prove(r, s)?;
+    Ok((Proof::Groth16(proof), public, t))
 }
 
 /// A proof the backend could not make, made on the arkworks reference instead
