@@ -207,6 +207,11 @@ pub trait Backend: Send + Sync {
         false
     }
 
+    /// Frees the host memory the backend keeps between operations for speed (per-thread
+    /// scratch), for a caller that will not run those operations again soon: a one-shot
+    /// prover between its stages. Costs the next such operation its allocation again.
+    fn release_scratch(&self) {}
+
     /// Copies G1 bases to the device.
     fn upload_g1(&self, bases: &[G1Affine]) -> Result<G1Bases>;
     /// Copies G2 bases to the device.

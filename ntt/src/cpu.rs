@@ -55,6 +55,13 @@ pub fn transform(values: &mut [Fr], op: NttOp) {
     scale(values, &plan.after, lanes);
 }
 
+/// Frees the block scratch every thread of the current rayon pool (and this thread) keeps
+/// between transforms ([`crate::lanes`]), for a caller done with NTTs for a while.
+pub fn release_scratch() {
+    rayon::broadcast(|_| crate::lanes::release_thread_scratch());
+    crate::lanes::release_thread_scratch();
+}
+
 /// One block's DIF stages: `values` holds a block of `m` values of an `n`-point transform,
 /// `roots[k] = w^k` for `k < n / 2`, and `stride = n / m`, so the block's twiddles are
 /// `roots[j * stride]`. Leaves the block's transform in bit-reversed order.

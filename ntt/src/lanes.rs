@@ -33,7 +33,7 @@ pub const LANE_BLOCK: usize = 1 << 12;
 pub const MIN_LANE_BLOCK: usize = 64;
 
 #[cfg(target_arch = "x86_64")]
-pub use x86::LaneNtt;
+pub use x86::{release_thread_scratch, LaneNtt};
 
 /// What [`LaneNtt::powers`] does with the powers `first * ratio^k`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +47,10 @@ pub enum Powers {
 /// Without x86-64 there are no lanes: [`LaneNtt::new`] is always `None`.
 #[cfg(not(target_arch = "x86_64"))]
 pub struct LaneNtt(());
+
+/// Without x86-64 no thread holds lane scratch.
+#[cfg(not(target_arch = "x86_64"))]
+pub fn release_thread_scratch() {}
 
 #[cfg(not(target_arch = "x86_64"))]
 impl LaneNtt {
@@ -88,6 +92,15 @@ mod x86 {
         /// A block's lanes and one stage's twiddles, reused by every block a thread runs (a
         /// fresh 160 KB allocation per block would be mapped and faulted in each time).
         static SCRATCH: RefCell<(Vec<Lanes>, Vec<Lanes>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+
+    /// Frees this thread's block scratch (up to 160 KB); the next block allocates it again.
+    pub fn release_thread_scratch() {
+        SCRATCH.with(|scratch| {
+            if let Ok(mut held) = scratch.try_borrow_mut() {
+                *held = (Vec::new(), Vec::new());
+            }
+        });
     }
 
     /// Word offsets of eight values `stride` values apart (four words each).

@@ -25,6 +25,7 @@ pub mod fault_campaign;
 pub mod groth16;
 pub mod iden3;
 pub mod key_cache;
+mod memory;
 pub mod plonk;
 pub mod r1cs;
 mod schedule;

@@ -189,6 +189,10 @@ impl Backend for CpuBackend {
         msm(bases, scalars, "msm-g2")
     }
 
+    fn release_scratch(&self) {
+        kiln_ntt::cpu::release_scratch();
+    }
+
     fn ntt_unchecked(&self, values: &mut Scalars, op: NttOp) -> Result<()> {
         // The seam has checked the length and the coset shift.
         kiln_ntt::cpu::transform(host_memory::scalars_mut(values, op.name())?, op);

@@ -189,6 +189,10 @@ impl<'b> SnarkjsProver<'b> {
             drop(std::mem::take(&mut self.coefficients));
             self.h_from_rows(rows)
         })?;
+        // The rows and the NTTs' temporaries are freed, and the NTTs will not run again: their
+        // pages go back before the MSMs fill theirs with buckets.
+        self.key.backend().release_scratch();
+        crate::memory::return_free_memory();
         self.finish(t, Cow::Owned(witness), &h, r, s)
     }
 
