@@ -1,4 +1,6 @@
-//! Handing freed memory back to the system between the stages of a one-shot proof.
+//! Handing freed memory back to the system after a proof's MSMs (every Groth16 proof, so that
+//! a resident prover does not hold the buckets' pages between proofs) and, in a one-shot proof
+//! (`kiln prove`), also between the witness map and the MSMs.
 //!
 //! glibc's allocator returns a freed block to the system only when it is large (its own
 //! mapping) or at the top of its arena; the vectors a stage frees in the middle of an arena

@@ -29,10 +29,10 @@ use crate::error::{unverified_proof, ProverError, Result};
 use crate::iden3::groth16_zkey::{Groth16Zkey, QapMatrices};
 use crate::timings::StageTimings;
 
-/// A snarkjs Groth16 key loaded onto a backend: load once, prove many witnesses.
 /// The stage that turns the witness into `h` (its timing's name in `kiln prove --stages`).
 const WITNESS_MAP: &str = "witness map (A, B rows, 6 NTTs)";
 
+/// A snarkjs Groth16 key loaded onto a backend: load once, prove many witnesses.
 pub struct SnarkjsProver<'b> {
     key: ResidentKey<'b>,
     n_vars: usize,
